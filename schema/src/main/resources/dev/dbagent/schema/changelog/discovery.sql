@@ -50,7 +50,7 @@ CREATE TABLE saved_searches (
     citizen_id bigint      NOT NULL,
     name       text        NOT NULL,
     query      text        NOT NULL,
-    notify     boolean     NOT NULL DEFAULT false,
+    notify_on_match boolean  NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT saved_searches_pk PRIMARY KEY (id),
     CONSTRAINT saved_searches_name_uq UNIQUE (citizen_id, name),
