@@ -19,6 +19,10 @@ public record Domain(String name, String changelog, List<String> tables, List<Cl
     /**
      * Validates and copies the components.
      *
+     * @param name       short name
+     * @param changelog  classpath path of the changelog
+     * @param tables     tables the changelog creates (copied)
+     * @param daoClasses DAO interfaces (copied)
      * @throws NullPointerException if any component is {@code null}
      */
     public Domain {
