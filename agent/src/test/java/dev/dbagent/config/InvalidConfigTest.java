@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.dbagent.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -297,5 +299,23 @@ class InvalidConfigTest {
                 "dbagent.db.other.url is required",
                 "dbagent.db.other.retry.maxAttempts=0: must be between 1 and 20");
         assertThat(String.join("\n", problems)).doesNotContain("s3cret-literal");
+    }
+
+    @Test
+    void constructingAConfigDirectlyStillEnforcesTheSafetyRules() {
+        AgentConfig ok = AgentConfig.builder().environment(Environment.PRODUCTION)
+                .database("main", d -> d.url(URL)).build();
+        JmxRemoteSettings openJmx = new JmxRemoteSettings(true, "0.0.0.0", 9010, false, Optional.empty(), Optional.empty(), false);
+        DatabaseConfig main = ok.databases().get(0);
+        DatabaseConfig shadow = new DatabaseConfig("MAIN", main.url(), main.user(), main.password(), main.replicas(),
+                main.pool(), main.connection(), main.replicaRouting(), main.poolBreaker(), main.serviceBreaker(),
+                main.retry(), main.slowQueryThreshold(), main.slowQueryBuffer());
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> new AgentConfig(ok.name(),
+                ok.environment(), List.of(main, shadow), ok.health(), ok.migrate(), new OpsSettings(true, Duration.ofMinutes(1)),
+                openJmx, ok.jolokia()));
+        assertThat(e.problems()).containsExactly(
+                "duplicate database name MAIN: main is already defined (names are case-insensitive)",
+                "dbagent.ops.resetEnabled=true: reset cannot be enabled in production",
+                "dbagent.jmx.remote.auth=false: remote JMX must require authentication in production");
     }
 }
