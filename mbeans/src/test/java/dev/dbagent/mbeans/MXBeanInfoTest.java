@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.management.Attribute;
+import javax.management.AttributeList;
 import javax.management.Descriptor;
 import javax.management.JMX;
 import javax.management.MBeanAttributeInfo;
@@ -13,6 +15,7 @@ import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanOperationInfo;
 import javax.management.ObjectName;
 import javax.management.openmbean.ArrayType;
+import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
@@ -126,6 +129,20 @@ class MXBeanInfoTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contracts")
+    void aGenericClientReadsEveryAttributeAsJdkTypesOnly(Contract contract) throws Exception {
+        jmx.register(contract.bean(), contract.name());
+        String[] names = contract.attributes().toArray(new String[0]);
+
+        AttributeList values = jmx.connection.getAttributes(contract.name(), names);
+
+        assertThat(values.asList()).extracting(Attribute::getName).containsExactly(names);
+        for (Attribute attribute : values.asList()) {
+            assertJdkTypesOnly(attribute.getName(), attribute.getValue());
+        }
+    }
+
     @Test
     void dataClassesMapToCompositeTypesNamedAfterThem() throws Exception {
         jmx.register(new TestBeans.Health(), ObjectNames.health(TestBeans.AGENT));
@@ -162,6 +179,22 @@ class MXBeanInfoTest {
         Object openType = descriptor.getFieldValue("openType");
         assertThat(openType).as(what + " openType").isInstanceOf(OpenType.class);
         assertBuiltFromSimpleArraysAndComposites(what, (OpenType<?>) openType);
+    }
+
+    /** What JConsole or jmxterm can hold without dbagent classes: JDK values, arrays, CompositeData. */
+    private static void assertJdkTypesOnly(String what, Object value) {
+        assertThat(value).as(what).isNotNull();
+        if (value instanceof CompositeData composite) {
+            composite.getCompositeType().keySet()
+                    .forEach(key -> assertJdkTypesOnly(what + "." + key, composite.get(key)));
+        } else if (value.getClass().isArray() && !value.getClass().getComponentType().isPrimitive()) {
+            Object[] elements = (Object[]) value;
+            for (int i = 0; i < elements.length; i++) {
+                assertJdkTypesOnly(what + "[" + i + "]", elements[i]);
+            }
+        } else {
+            assertThat(value.getClass().getName()).as(what).startsWith("java.");
+        }
     }
 
     /** No TabularType (a Map) anywhere, however deep. */
