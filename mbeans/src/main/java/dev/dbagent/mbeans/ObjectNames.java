@@ -30,8 +30,9 @@ import javax.management.ObjectName;
  * {@code ObjectName.equals} and the patterns below always match what was registered. Only metric
  * names, which come from code rather than configuration, are quoted when needed.
  *
- * <p>Roles are {@value #ROLE_PRIMARY} or {@code replica-N} with {@code N >= 1} (the first
- * replica is {@code replica-1}; see {@link #replicaRole(int)}).
+ * <p>Roles are {@value #ROLE_PRIMARY} or {@code replica-N}, where N is the replica's index in
+ * the configuration ({@code dbagent.db.<db>.replicas.<N>.*}), a non-negative integer without
+ * leading zeros; see {@link #replicaRole(int)}.
  *
  * <p>The key order of each name is the order shown above, so {@link ObjectName#toString()} reads
  * as documented; {@link ObjectName#equals} ignores order anyway.
@@ -73,7 +74,7 @@ public final class ObjectNames {
 
     /** The role of a database's primary (read-write) pool. */
     public static final String ROLE_PRIMARY = "primary";
-    /** Prefix of a replica role; the full role is {@code replica-N}, N counting from 1. */
+    /** Prefix of a replica role; the full role is {@code replica-N}, N the replica's configuration index. */
     public static final String ROLE_REPLICA_PREFIX = "replica-";
     /** Layer of a breaker that guards connection acquisition from one pool. */
     public static final String LAYER_POOL = "pool";
@@ -84,7 +85,7 @@ public final class ObjectNames {
     public static final String NAME_PART_REGEX = "[A-Za-z0-9][A-Za-z0-9._-]*";
 
     private static final Pattern NAME_PART = Pattern.compile(NAME_PART_REGEX);
-    private static final Pattern ROLE = Pattern.compile("primary|replica-[1-9][0-9]*");
+    private static final Pattern ROLE = Pattern.compile("primary|replica-(0|[1-9][0-9]*)");
 
     private ObjectNames() {
     }
@@ -258,16 +259,16 @@ public final class ObjectNames {
     }
 
     /**
-     * The role of the {@code index}-th replica of a database, counting from 1:
-     * {@code replicaRole(1)} is {@code "replica-1"}.
+     * The role of the replica configured under {@code dbagent.db.<db>.replicas.<index>.*}:
+     * {@code replicaRole(0)} is {@code "replica-0"}.
      *
-     * @param index the replica's position in the configuration, from 1
+     * @param index the replica's index in the configuration, {@code >= 0}
      * @return {@code "replica-" + index}
-     * @throws IllegalArgumentException if {@code index < 1}
+     * @throws IllegalArgumentException if {@code index < 0}
      */
     public static String replicaRole(int index) {
-        if (index < 1) {
-            throw new IllegalArgumentException("replica index must be >= 1, but was " + index);
+        if (index < 0) {
+            throw new IllegalArgumentException("replica index must be >= 0, but was " + index);
         }
         return ROLE_REPLICA_PREFIX + index;
     }
@@ -278,11 +279,12 @@ public final class ObjectNames {
      * @param role the role
      * @return {@code role}, unchanged
      * @throws IllegalArgumentException if {@code role} is neither {@value #ROLE_PRIMARY} nor
-     *     {@code replica-N} with {@code N >= 1}; the message names the value
+     *     {@code replica-N} with N a non-negative integer without leading zeros; the message
+     *     names the value
      */
     public static String checkRole(String role) {
         if (role == null || !ROLE.matcher(role).matches()) {
-            throw new IllegalArgumentException("role must be primary or replica-N (N >= 1), but was " + show(role));
+            throw new IllegalArgumentException("role must be primary or replica-N (N >= 0, no leading zeros), but was " + show(role));
         }
         return role;
     }

@@ -75,24 +75,26 @@ class ObjectNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"replica", "replica-0", "replica-01", "Primary", "secondary", "replica-1,x", ""})
+    @ValueSource(strings = {"replica", "replica-", "replica-01", "replica--1", "Primary", "secondary", "replica-1,x", ""})
     void rejectsRolesOtherThanPrimaryOrReplicaN(String bad) {
         assertThatThrownBy(() -> ObjectNames.pool("app", "main", bad))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessage("role must be primary or replica-N (N >= 1), but was \"" + bad + "\"");
+                .hasMessage("role must be primary or replica-N (N >= 0, no leading zeros), but was \"" + bad + "\"");
         assertThatThrownBy(() -> ObjectNames.poolBreaker("app", "main", bad))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("role must be primary or replica-N");
     }
 
     @Test
-    void replicaRolesCountFromOne() {
-        assertThat(ObjectNames.replicaRole(1)).isEqualTo("replica-1");
+    void replicaRolesAreTheConfigurationIndex() {
+        assertThat(ObjectNames.replicaRole(0)).isEqualTo("replica-0");
+        assertThat(ObjectNames.pool("app", "main", "replica-0"))
+                .hasToString("dev.dbagent:type=Pool,agent=app,database=main,role=replica-0");
         assertThat(ObjectNames.replicaRole(10)).isEqualTo("replica-10");
         assertThat(ObjectNames.checkRole(ObjectNames.replicaRole(3))).isEqualTo("replica-3");
-        assertThatThrownBy(() -> ObjectNames.replicaRole(0))
+        assertThatThrownBy(() -> ObjectNames.replicaRole(-1))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessage("replica index must be >= 1, but was 0");
+                .hasMessage("replica index must be >= 0, but was -1");
     }
 
     @Test
