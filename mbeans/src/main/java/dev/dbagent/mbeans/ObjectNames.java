@@ -84,6 +84,8 @@ public final class ObjectNames {
     /** What an agent name, database name or metric kind must match. */
     public static final String NAME_PART_REGEX = "[A-Za-z0-9][A-Za-z0-9._-]*";
 
+    private static final String AGENT_NAME = "agent name";
+    private static final String DATABASE_NAME = "database name";
     private static final Pattern NAME_PART = Pattern.compile(NAME_PART_REGEX);
     private static final Pattern ROLE = Pattern.compile("primary|replica-(0|[1-9][0-9]*)");
 
@@ -98,7 +100,7 @@ public final class ObjectNames {
      * @throws IllegalArgumentException if {@code agent} is not a valid name part
      */
     public static ObjectName agent(String agent) {
-        return name(DOMAIN + ":type=" + TYPE_AGENT + ",agent=" + checkNamePart(KEY_AGENT, agent));
+        return name(DOMAIN + ":type=" + TYPE_AGENT + ",agent=" + checkNamePart(AGENT_NAME, agent));
     }
 
     /**
@@ -113,8 +115,8 @@ public final class ObjectNames {
      */
     public static ObjectName pool(String agent, String database, String role) {
         return name(DOMAIN + ":type=" + TYPE_POOL
-                + ",agent=" + checkNamePart(KEY_AGENT, agent)
-                + ",database=" + checkNamePart(KEY_DATABASE, database)
+                + ",agent=" + checkNamePart(AGENT_NAME, agent)
+                + ",database=" + checkNamePart(DATABASE_NAME, database)
                 + ",role=" + checkRole(role));
     }
 
@@ -131,8 +133,8 @@ public final class ObjectNames {
      */
     public static ObjectName poolBreaker(String agent, String database, String role) {
         return name(DOMAIN + ":type=" + TYPE_CIRCUIT_BREAKER
-                + ",agent=" + checkNamePart(KEY_AGENT, agent)
-                + ",database=" + checkNamePart(KEY_DATABASE, database)
+                + ",agent=" + checkNamePart(AGENT_NAME, agent)
+                + ",database=" + checkNamePart(DATABASE_NAME, database)
                 + ",layer=" + LAYER_POOL
                 + ",role=" + checkRole(role));
     }
@@ -148,8 +150,8 @@ public final class ObjectNames {
      */
     public static ObjectName serviceBreaker(String agent, String database) {
         return name(DOMAIN + ":type=" + TYPE_CIRCUIT_BREAKER
-                + ",agent=" + checkNamePart(KEY_AGENT, agent)
-                + ",database=" + checkNamePart(KEY_DATABASE, database)
+                + ",agent=" + checkNamePart(AGENT_NAME, agent)
+                + ",database=" + checkNamePart(DATABASE_NAME, database)
                 + ",layer=" + LAYER_SERVICE);
     }
 
@@ -164,8 +166,8 @@ public final class ObjectNames {
      */
     public static ObjectName service(String agent, String database) {
         return name(DOMAIN + ":type=" + TYPE_SERVICE
-                + ",agent=" + checkNamePart(KEY_AGENT, agent)
-                + ",database=" + checkNamePart(KEY_DATABASE, database));
+                + ",agent=" + checkNamePart(AGENT_NAME, agent)
+                + ",database=" + checkNamePart(DATABASE_NAME, database));
     }
 
     /**
@@ -176,7 +178,7 @@ public final class ObjectNames {
      * @throws IllegalArgumentException if {@code agent} is not a valid name part
      */
     public static ObjectName health(String agent) {
-        return name(DOMAIN + ":type=" + TYPE_HEALTH + ",agent=" + checkNamePart(KEY_AGENT, agent));
+        return name(DOMAIN + ":type=" + TYPE_HEALTH + ",agent=" + checkNamePart(AGENT_NAME, agent));
     }
 
     /**
@@ -188,7 +190,7 @@ public final class ObjectNames {
      * @throws IllegalArgumentException if {@code agent} is not a valid name part
      */
     public static ObjectName operations(String agent) {
-        return name(DOMAIN + ":type=" + TYPE_OPERATIONS + ",agent=" + checkNamePart(KEY_AGENT, agent));
+        return name(DOMAIN + ":type=" + TYPE_OPERATIONS + ",agent=" + checkNamePart(AGENT_NAME, agent));
     }
 
     /**
@@ -210,7 +212,7 @@ public final class ObjectNames {
             throw new IllegalArgumentException("metric name must not be empty, but was " + show(metricName));
         }
         return name(METRICS_DOMAIN
-                + ":agent=" + checkNamePart(KEY_AGENT, agent)
+                + ":agent=" + checkNamePart(AGENT_NAME, agent)
                 + ",type=" + checkNamePart("metric kind", kind)
                 + ",name=" + quoteIfNeeded(metricName));
     }
@@ -225,7 +227,7 @@ public final class ObjectNames {
      * @throws IllegalArgumentException if {@code agent} is not a valid name part
      */
     public static ObjectName allOfAgent(String agent) {
-        return name(DOMAIN + ":agent=" + checkNamePart(KEY_AGENT, agent) + ",*");
+        return name(DOMAIN + ":agent=" + checkNamePart(AGENT_NAME, agent) + ",*");
     }
 
     /**
@@ -236,7 +238,7 @@ public final class ObjectNames {
      * @throws IllegalArgumentException if {@code agent} is not a valid name part
      */
     public static ObjectName metricsOfAgent(String agent) {
-        return name(METRICS_DOMAIN + ":agent=" + checkNamePart(KEY_AGENT, agent) + ",*");
+        return name(METRICS_DOMAIN + ":agent=" + checkNamePart(AGENT_NAME, agent) + ",*");
     }
 
     /**
@@ -255,7 +257,7 @@ public final class ObjectNames {
             throw new IllegalArgumentException("type must be one of Agent, Pool, CircuitBreaker, Service, Health,"
                     + " Operations, but was " + show(type));
         }
-        return name(DOMAIN + ":type=" + type + ",agent=" + checkNamePart(KEY_AGENT, agent) + ",*");
+        return name(DOMAIN + ":type=" + type + ",agent=" + checkNamePart(AGENT_NAME, agent) + ",*");
     }
 
     /**
@@ -303,7 +305,8 @@ public final class ObjectNames {
      * Checks a name part. Configuration validation uses this to reject a bad agent or database
      * name up front, with the same message the factories would give.
      *
-     * @param part what the value is, for the message, e.g. {@code "agent"} or {@code "database"}
+     * @param part what the value is, for the message, e.g. {@code "agent name"} or
+     *     {@code "database name"}
      * @param value the value
      * @return {@code value}, unchanged
      * @throws IllegalArgumentException if {@code value} does not match {@value #NAME_PART_REGEX};
@@ -312,7 +315,7 @@ public final class ObjectNames {
     public static String checkNamePart(String part, String value) {
         Objects.requireNonNull(part, "part");
         if (!isValidNamePart(value)) {
-            throw new IllegalArgumentException(part + " name must match " + NAME_PART_REGEX
+            throw new IllegalArgumentException(part + " must match " + NAME_PART_REGEX
                     + " (letters, digits, '.', '_', '-'; no ',', '=', ':', '\"', '*', '?', whitespace or newline),"
                     + " but was " + show(value));
         }

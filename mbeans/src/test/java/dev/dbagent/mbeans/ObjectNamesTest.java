@@ -99,7 +99,7 @@ class ObjectNamesTest {
 
     @Test
     void validNamePartsAreAcceptedUnchanged() {
-        assertThat(ObjectNames.checkNamePart("agent", "Orders.App_2-eu")).isEqualTo("Orders.App_2-eu");
+        assertThat(ObjectNames.checkNamePart("agent name", "Orders.App_2-eu")).isEqualTo("Orders.App_2-eu");
         assertThat(ObjectNames.isValidNamePart("9lives")).isTrue();
         assertThat(ObjectNames.isValidNamePart("a b")).isFalse();
         assertThat(ObjectNames.isValidNamePart(null)).isFalse();
@@ -118,7 +118,7 @@ class ObjectNamesTest {
                 .hasMessage("metric name must not be empty, but was \"\"");
         assertThatThrownBy(() -> ObjectNames.metric("app", "time rs", "x"))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("metric kind name must match");
+                .hasMessageStartingWith("metric kind must match");
     }
 
     @Test
