@@ -200,6 +200,25 @@ class LayeringTest {
         assertThat(Environment.TEST.isProtected()).isFalse();
     }
 
+    @Test
+    void everyKeyHasAnEnvironmentVariableThatMapsBackToIt() {
+        for (Keys.Def d : Keys.AGENT) {
+            assertThat(Keys.keyForEnvVar(Keys.envVarFor(d.name()))).contains(d.name());
+        }
+        for (String db : java.util.List.of("main", "orders_ro", "pool")) {
+            for (Keys.Def d : Keys.DATABASE) {
+                String key = Keys.dbKey(db, d.name());
+                assertThat(Keys.keyForEnvVar(Keys.envVarFor(key))).as(key).contains(key);
+            }
+            for (Keys.Def d : Keys.REPLICA) {
+                String key = Keys.replicaKey(db, 3, d.name());
+                assertThat(Keys.keyForEnvVar(Keys.envVarFor(key))).as(key).contains(key);
+            }
+        }
+        assertThat(Keys.keyForEnvVar("DBAGENT_DB__URL")).isEmpty();
+        assertThat(Keys.keyForEnvVar("DBAGENT_NOPE")).isEmpty();
+    }
+
     private static AgentConfig minimal(Environment env) {
         return AgentConfig.builder().environment(env).database("main", d -> d.url(URL)).build();
     }
