@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * The complete, validated configuration of one agent: its name, environment, databases and the
@@ -76,13 +75,12 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
     private static List<String> safetyProblems(String name, Environment environment, List<DatabaseConfig> databases,
             OpsSettings ops, JmxRemoteSettings jmxRemote, JolokiaSettings jolokia) {
         List<String> problems = new ArrayList<>();
-        if (Pattern.compile("[,=:\"*?]").matcher(name).find()) {
-            problems.add("dbagent.name=" + name + ": must not contain any of " + ConfigParser.OBJECT_NAME_CHARS
-                    + " (it is part of JMX ObjectNames)");
+        if (!Names.validAgentName(name)) {
+            problems.add(Names.agentNameProblem(name));
         }
         Map<String, String> seen = new LinkedHashMap<>();
         for (DatabaseConfig db : databases) {
-            if (Builder.FORBIDDEN_DB_NAME.matcher(db.name()).find()) {
+            if (!Names.validDatabaseName(db.name())) {
                 problems.add(ConfigParser.databaseNameProblem(db.name()));
             }
             String earlier = seen.putIfAbsent(db.name().toLowerCase(Locale.ROOT), db.name());
@@ -143,7 +141,6 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
      * <p>Not thread-safe. {@link #build()} may be called more than once.
      */
     public static final class Builder {
-        private static final Pattern FORBIDDEN_DB_NAME = Pattern.compile("[.,=:\"*?]");
         private final ConfigAssembler.Sources sources;
         private final Map<String, Object> values = new LinkedHashMap<>();
         private final Map<String, String> databases = new LinkedHashMap<>();
@@ -215,7 +212,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
          */
         public Builder database(String name, Consumer<DatabaseBuilder> spec) {
             Objects.requireNonNull(name, "name");
-            if (name.isBlank() || FORBIDDEN_DB_NAME.matcher(name).find()) {
+            if (!Names.validDatabaseName(name)) {
                 problems.add(name.isBlank() ? "database name must not be blank" : ConfigParser.databaseNameProblem(name));
                 return this;
             }

@@ -226,21 +226,21 @@ class InvalidConfigTest {
     @Test
     void agentNameWithObjectNameCharactersIsReported() {
         assertThat(problems("dbagent.name", "billing,type=x"))
-                .containsExactly("dbagent.name=billing,type=x: must not contain any of , = : \" * ? (it is part of JMX ObjectNames)");
+                .containsExactly("dbagent.name=billing,type=x: must match [A-Za-z0-9][A-Za-z0-9._-]* (it is part of JMX ObjectNames)");
     }
 
     @Test
     void databaseNamesWithObjectNameCharactersAreReported() {
         assertThat(problems("dbagent.db.a:b.url", URL))
-                .containsExactly("database name a:b: must not contain any of . , = : \" * ? "
+                .containsExactly("database name a:b: must match [A-Za-z0-9][A-Za-z0-9_-]* "
                         + "(it is part of JMX ObjectNames and configuration keys)");
         AgentConfig.Builder b = AgentConfig.builder().environment(Environment.TEST)
                 .database("main", d -> d.url(URL))
                 .database("x=y", d -> d.url(URL))
                 .database("a*?", d -> d.url(URL));
         assertThat(problemsOf(b)).containsExactly(
-                "database name x=y: must not contain any of . , = : \" * ? (it is part of JMX ObjectNames and configuration keys)",
-                "database name a*?: must not contain any of . , = : \" * ? (it is part of JMX ObjectNames and configuration keys)");
+                "database name x=y: must match [A-Za-z0-9][A-Za-z0-9_-]* (it is part of JMX ObjectNames and configuration keys)",
+                "database name a*?: must match [A-Za-z0-9][A-Za-z0-9_-]* (it is part of JMX ObjectNames and configuration keys)");
     }
 
     @Test
@@ -291,7 +291,7 @@ class InvalidConfigTest {
                 "dbagent.db.other.retry.maxAttempts", "0");
         assertThat(problems).containsExactly(
                 "unknown key dbagent.db.main.pool.maxTotl - did you mean dbagent.db.main.pool.maxTotal?",
-                "dbagent.name=a=b: must not contain any of , = : \" * ? (it is part of JMX ObjectNames)",
+                "dbagent.name=a=b: must match [A-Za-z0-9][A-Za-z0-9._-]* (it is part of JMX ObjectNames)",
                 "dbagent.ops.resetEnabled=true: reset cannot be enabled in production",
                 "dbagent.db.main.url=jdbc:oracle:thin:@h:1521/x: must be a PostgreSQL JDBC URL (jdbc:postgresql://...)",
                 "dbagent.db.main.pool.maxTotal=-3: must be between 1 and 1000",
