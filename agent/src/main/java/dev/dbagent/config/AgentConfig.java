@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * The complete, validated configuration of one agent: its name, environment, databases and the
@@ -36,7 +35,23 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         HealthSettings health, MigrateSettings migrate, OpsSettings ops, JmxRemoteSettings jmxRemote,
         JolokiaSettings jolokia) {
 
-    /** Rejects nulls; copies the database list. */
+    /**
+     * Creates the config. Prefer {@link #builder()} or {@link ConfigLoader}, which validate
+     * everything; this constructor re-checks only the safety rules.
+     *
+     * @param name agent name, part of every ObjectName ({@code dbagent.name})
+     * @param environment the environment ({@code dbagent.environment})
+     * @param databases the databases, ordered by lower-case name
+     * @param health health monitor settings
+     * @param migrate migration settings
+     * @param ops operations settings
+     * @param jmxRemote remote JMX connector settings
+     * @param jolokia Jolokia bridge settings
+     * @throws NullPointerException if a reference component is null
+     * @throws InvalidConfigException if the safety rules are broken (reset or unauthenticated
+     *     remote management in staging/production, names unusable in ObjectNames, duplicate
+     *     database names); the full validation runs only in the builder and loader
+     */
     public AgentConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(environment, "environment");
@@ -46,6 +61,45 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(jmxRemote, "jmxRemote");
         Objects.requireNonNull(jolokia, "jolokia");
+        List<String> problems = safetyProblems(name, environment, databases, ops, jmxRemote, jolokia);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+    }
+
+    /*
+     * The loader reports these with full context; repeating the safety rules here means a config
+     * constructed directly, bypassing the loader, still cannot enable reset in production or
+     * expose unauthenticated management there.
+     */
+    private static List<String> safetyProblems(String name, Environment environment, List<DatabaseConfig> databases,
+            OpsSettings ops, JmxRemoteSettings jmxRemote, JolokiaSettings jolokia) {
+        List<String> problems = new ArrayList<>();
+        if (!Names.validAgentName(name)) {
+            problems.add(Names.agentNameProblem(name));
+        }
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (DatabaseConfig db : databases) {
+            if (!Names.validDatabaseName(db.name())) {
+                problems.add(ConfigParser.databaseNameProblem(db.name()));
+            }
+            String earlier = seen.putIfAbsent(db.name().toLowerCase(Locale.ROOT), db.name());
+            if (earlier != null) {
+                problems.add(ConfigAssembler.duplicateProblem(db.name(), earlier));
+            }
+        }
+        if (environment.isProtected()) {
+            if (ops.resetEnabled()) {
+                problems.add("dbagent.ops.resetEnabled=true: reset cannot be enabled in " + environment.key());
+            }
+            if (jmxRemote.enabled() && !jmxRemote.auth()) {
+                problems.add("dbagent.jmx.remote.auth=false: remote JMX must require authentication in " + environment.key());
+            }
+            if (jolokia.enabled() && !jolokia.auth()) {
+                problems.add("dbagent.jolokia.auth=false: Jolokia must require authentication in " + environment.key());
+            }
+        }
+        return problems;
     }
 
     /**
@@ -87,7 +141,6 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
      * <p>Not thread-safe. {@link #build()} may be called more than once.
      */
     public static final class Builder {
-        private static final Pattern FORBIDDEN_DB_NAME = Pattern.compile("[.,=:\"*?]");
         private final ConfigAssembler.Sources sources;
         private final Map<String, Object> values = new LinkedHashMap<>();
         private final Map<String, String> databases = new LinkedHashMap<>();
@@ -159,7 +212,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
          */
         public Builder database(String name, Consumer<DatabaseBuilder> spec) {
             Objects.requireNonNull(name, "name");
-            if (name.isBlank() || FORBIDDEN_DB_NAME.matcher(name).find()) {
+            if (!Names.validDatabaseName(name)) {
                 problems.add(name.isBlank() ? "database name must not be blank" : ConfigParser.databaseNameProblem(name));
                 return this;
             }

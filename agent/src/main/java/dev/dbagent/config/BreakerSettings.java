@@ -20,7 +20,17 @@ import java.util.Objects;
  */
 public record BreakerSettings(int failureRateThreshold, int minimumCalls, int slidingWindowSize,
         Duration waitOpen, int halfOpenCalls, Duration slowCall) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param failureRateThreshold failure percentage (1-100) at which the breaker opens
+     * @param minimumCalls calls recorded before the failure rate is evaluated
+     * @param slidingWindowSize number of most recent calls the failure rate is computed over
+     * @param waitOpen how long the breaker stays open before letting trial calls through
+     * @param halfOpenCalls trial calls permitted while half-open
+     * @param slowCall a call slower than this counts as slow
+     * @throws NullPointerException if a reference component is null
+     */
     public BreakerSettings {
         Objects.requireNonNull(waitOpen, "waitOpen");
         Objects.requireNonNull(slowCall, "slowCall");

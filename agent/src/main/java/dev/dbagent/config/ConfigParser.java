@@ -24,9 +24,6 @@ import java.util.regex.Pattern;
  * an invalid Vavr {@link Validation}. Not thread-safe; one instance per build.
  */
 final class ConfigParser {
-    static final String OBJECT_NAME_CHARS = ", = : \" * ?";
-    private static final Pattern FORBIDDEN_AGENT_NAME = Pattern.compile("[,=:\"*?]");
-    private static final Pattern FORBIDDEN_DB_NAME = Pattern.compile("[.,=:\"*?]");
 
     private final Environment env;
     private final Environment defaults;
@@ -85,9 +82,8 @@ final class ConfigParser {
 
     private void checkAgentRules() {
         String name = (String) parsed.get("dbagent.name");
-        if (name != null && FORBIDDEN_AGENT_NAME.matcher(name).find()) {
-            problem("dbagent.name=" + name + ": must not contain any of " + OBJECT_NAME_CHARS
-                    + " (it is part of JMX ObjectNames)");
+        if (name != null && !Names.validAgentName(name)) {
+            problem(Names.agentNameProblem(name));
         }
         if (env != null && env.isProtected()) {
             if (Boolean.TRUE.equals(parsed.get("dbagent.ops.resetEnabled"))) {
@@ -138,7 +134,7 @@ final class ConfigParser {
     }
 
     private void checkDatabase(String db) {
-        if (FORBIDDEN_DB_NAME.matcher(db).find()) {
+        if (!Names.validDatabaseName(db)) {
             problem(databaseNameProblem(db));
         }
         TreeSet<Integer> replicaIndexes = replicaIndexes(db);
@@ -180,8 +176,7 @@ final class ConfigParser {
     }
 
     static String databaseNameProblem(String db) {
-        return "database name " + db + ": must not contain any of . " + OBJECT_NAME_CHARS
-                + " (it is part of JMX ObjectNames and configuration keys)";
+        return Names.databaseNameProblem(db);
     }
 
     private void atMost(String key, String limitKey) {

@@ -30,7 +30,24 @@ public record DatabaseConfig(String name, String url, Optional<String> user, Opt
         List<ReplicaConfig> replicas, PoolSettings pool, ConnectionSettings connection,
         ReplicaSettings replicaRouting, BreakerSettings poolBreaker, BreakerSettings serviceBreaker,
         RetrySettings retry, Duration slowQueryThreshold, int slowQueryBuffer) {
-    /** Rejects nulls; copies the replica list. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param name the database name as first written (names compare case-insensitively)
+     * @param url the primary's JDBC URL ({@code url})
+     * @param user the user to connect as, if any ({@code user})
+     * @param password the password, if any ({@code password})
+     * @param replicas read replicas ordered by index, possibly empty
+     * @param pool pool settings
+     * @param connection pgJDBC connection settings
+     * @param replicaRouting replica routing settings
+     * @param poolBreaker breaker guarding connection acquisition
+     * @param serviceBreaker breaker guarding service calls
+     * @param retry retry settings
+     * @param slowQueryThreshold a call slower than this is recorded as slow ({@code slowQueryMillis})
+     * @param slowQueryBuffer slow queries kept in the ring buffer ({@code slowQueryBuffer})
+     * @throws NullPointerException if a reference component is null
+     */
     public DatabaseConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");

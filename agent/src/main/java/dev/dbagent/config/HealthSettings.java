@@ -17,7 +17,15 @@ import java.util.Objects;
  */
 public record HealthSettings(Duration interval, Duration longTransaction, Duration idleInTransaction,
         int saturationPercent) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param interval how often the health checks run ({@code health.intervalSeconds})
+     * @param longTransaction a transaction open longer than this is reported ({@code health.longTransactionSeconds})
+     * @param idleInTransaction a session idle in transaction longer than this is reported ({@code health.idleInTransactionSeconds})
+     * @param saturationPercent pool use (active/maxTotal) at or above this percentage is reported ({@code health.saturationPercent})
+     * @throws NullPointerException if a reference component is null
+     */
     public HealthSettings {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(longTransaction, "longTransaction");

@@ -21,7 +21,18 @@ import java.util.Optional;
  */
 public record JmxRemoteSettings(boolean enabled, String host, int port, boolean auth, Optional<Path> passwordFile,
         Optional<Path> accessFile, boolean ssl) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param enabled start the connector ({@code jmx.remote.enabled})
+     * @param host the address to bind ({@code jmx.remote.host})
+     * @param port the port, 0 = any free port ({@code jmx.remote.port})
+     * @param auth require authentication ({@code jmx.remote.auth})
+     * @param passwordFile JMX password file ({@code jmx.remote.passwordFile})
+     * @param accessFile JMX access file ({@code jmx.remote.accessFile})
+     * @param ssl use TLS; keystores come from the standard {@code javax.net.ssl.*} properties ({@code jmx.remote.ssl})
+     * @throws NullPointerException if a reference component is null
+     */
     public JmxRemoteSettings {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(passwordFile, "passwordFile");

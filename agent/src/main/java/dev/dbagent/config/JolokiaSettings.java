@@ -21,7 +21,18 @@ import java.util.Optional;
  */
 public record JolokiaSettings(boolean enabled, String host, int port, boolean auth, Optional<String> user,
         Optional<Secret> password, Optional<Path> policyFile) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param enabled start the bridge ({@code jolokia.enabled})
+     * @param host the address to bind ({@code jolokia.host})
+     * @param port the port, 0 = any free port ({@code jolokia.port})
+     * @param auth require HTTP basic authentication ({@code jolokia.auth})
+     * @param user the user ({@code jolokia.user})
+     * @param password the password ({@code jolokia.password})
+     * @param policyFile Jolokia access policy XML ({@code jolokia.policyFile})
+     * @throws NullPointerException if a reference component is null
+     */
     public JolokiaSettings {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(user, "user");

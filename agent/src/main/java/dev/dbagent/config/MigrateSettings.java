@@ -11,7 +11,13 @@ import java.util.Objects;
  * @param changelog the Liquibase changelog, a classpath resource ({@code migrate.changelog})
  */
 public record MigrateSettings(boolean onStart, String changelog) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param onStart run pending migrations when the agent starts ({@code migrate.onStart})
+     * @param changelog the Liquibase changelog, a classpath resource ({@code migrate.changelog})
+     * @throws NullPointerException if a reference component is null
+     */
     public MigrateSettings {
         Objects.requireNonNull(changelog, "changelog");
     }

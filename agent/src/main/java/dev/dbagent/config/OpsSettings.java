@@ -14,7 +14,13 @@ import java.util.Objects;
  *     ({@code ops.resetTokenTtlSeconds})
  */
 public record OpsSettings(boolean resetEnabled, Duration resetTokenTtl) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param resetEnabled whether reset may run at all ({@code ops.resetEnabled})
+     * @param resetTokenTtl how long a {@code prepareReset} confirmation token stays valid ({@code ops.resetTokenTtlSeconds})
+     * @throws NullPointerException if a reference component is null
+     */
     public OpsSettings {
         Objects.requireNonNull(resetTokenTtl, "resetTokenTtl");
     }

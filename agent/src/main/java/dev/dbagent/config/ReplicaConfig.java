@@ -15,7 +15,15 @@ import java.util.Optional;
  * @param password the password, if any
  */
 public record ReplicaConfig(int index, String url, Optional<String> user, Optional<Secret> password) {
-    /** Rejects nulls. */
+    /**
+     * Creates the value; validation of ranges is done by the config loader, not here.
+     *
+     * @param index the {@code <i>} of its {@code dbagent.db.<name>.replicas.<i>.*} keys
+     * @param url the replica's JDBC URL
+     * @param user the user to connect as, if any
+     * @param password the password, if any
+     * @throws NullPointerException if a reference component is null
+     */
     public ReplicaConfig {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(user, "user");
