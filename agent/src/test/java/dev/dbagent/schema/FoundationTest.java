@@ -214,6 +214,21 @@ class FoundationTest {
                 .doesNotContain(b.id());
     }
 
+    @Test
+    void lifecycleTriggersWorkWhateverTheCallersSearchPath() {
+        Bill bill = civic.bill();
+
+        String status = civic.jdbi.withHandle(h -> {
+            h.execute("SET search_path = public");
+            h.execute("UPDATE civic.bills SET status = 'introduced' WHERE id = " + bill.id());
+            return h.createQuery("SELECT to_status FROM civic.bill_status_history WHERE bill_id = :id")
+                    .bind("id", bill.id()).mapTo(String.class).one();
+        });
+
+        assertThat(status).isEqualTo("introduced");
+        assertThat(bills.findById(bill.id()).orElseThrow().status()).isEqualTo(BillStatus.INTRODUCED);
+    }
+
     private static void moveTo(long billId, BillStatus target) {
         List<BillStatus> route = switch (target) {
             case DRAFT -> List.of();
