@@ -468,13 +468,11 @@ public final class DatabaseService implements AutoCloseable {
             throw sneaky(retryIf(Failures.isInfrastructure(cause), c, thrown));
         }
         boolean committing = false;
-        boolean done = false;
         R result = null;
         String txid = null;
         try {
-            if (readOnly) {
-                h.setReadOnly(true);
-            }
+            // Also for writes: a connection handed back read-only by someone else must not make this call fail.
+            h.setReadOnly(readOnly);
             h.begin();
             String setup = setupSql(options);
             if (setup != null) {
@@ -488,7 +486,6 @@ public final class DatabaseService implements AutoCloseable {
             }
             committing = true;
             h.commit();
-            done = true;
             return result;
         } catch (Throwable t) {
             if (committing && !readOnly && Failures.isInfrastructure(t)) {
@@ -503,7 +500,7 @@ public final class DatabaseService implements AutoCloseable {
             throw sneaky(retryIf(retryable, c, t));
         } finally {
             if (h != null) {
-                if (readOnly && done) {
+                if (readOnly) {
                     try {
                         h.setReadOnly(false);
                     } catch (RuntimeException e) {
