@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +39,7 @@ public final class CommitCutter implements AutoCloseable {
     private final AtomicReference<Mode> armed = new AtomicReference<>();
     private final Set<InetSocketAddress> swallowing = ConcurrentHashMap.newKeySet();
     private final Set<InetSocketAddress> cutting = ConcurrentHashMap.newKeySet();
+    private final Map<InetSocketAddress, Set<String>> commitStatements = new ConcurrentHashMap<>();
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "commit-cutter");
         t.setDaemon(true);
@@ -89,7 +91,17 @@ public final class CommitCutter implements AutoCloseable {
 
     private void outgoing(InetSocketAddress client, ByteBuffer bb) {
         Mode mode = armed.get();
-        if (mode == null || !contains(bb, COMMIT) || !armed.compareAndSet(mode, null)) {
+        if (System.getProperty("cutter.debug") != null) {
+            StringBuilder d = new StringBuilder();
+            for (int k = bb.position(); k < bb.limit(); k++) {
+                byte b = bb.get(k);
+                d.append(b >= 32 && b < 127 ? String.valueOf((char) b) : String.format("\\x%02x", b));
+            }
+            System.err.println("OUT " + mode + " " + client + ": " + d);
+        }
+        // Parse every buffer, armed or not, to learn the names of server-side prepared COMMITs.
+        boolean commit = sendsCommit(client, bb);
+        if (mode == null || !commit || !armed.compareAndSet(mode, null)) {
             return;
         }
         switch (mode) {
@@ -122,6 +134,66 @@ public final class CommitCutter implements AutoCloseable {
             crusher.closeClient(client);
             cuts++;
         });
+    }
+
+    /**
+     * True if the buffer carries a COMMIT: a simple Query or a Parse with the text, or a Bind of a
+     * statement that pgJDBC prepared earlier (server-side) from a Parse of COMMIT. Assumes
+     * messages are not split across buffers, which holds for these small messages.
+     */
+    private boolean sendsCommit(InetSocketAddress client, ByteBuffer bb) {
+        Set<String> named = commitStatements.computeIfAbsent(client, c -> ConcurrentHashMap.newKeySet());
+        boolean commit = false;
+        int i = bb.position();
+        while (i + 5 <= bb.limit()) {
+            byte tag = bb.get(i);
+            int length = bb.getInt(i + 1);
+            if (tag < 'A' || tag > 'z' || length < 4 || i + 1 + length > bb.limit()) {
+                return commit || contains(bb, COMMIT);
+            }
+            int body = i + 5;
+            int end = i + 1 + length;
+            if (tag == 'Q' && startsWithCommit(bb, body, end)) {
+                commit = true;
+            } else if (tag == 'P') {
+                String name = cString(bb, body, end);
+                int query = body + name.length() + 1;
+                if (startsWithCommit(bb, query, end)) {
+                    commit = true;
+                    if (!name.isEmpty()) {
+                        named.add(name);
+                    }
+                }
+            } else if (tag == 'B') {
+                String portal = cString(bb, body, end);
+                String statement = cString(bb, body + portal.length() + 1, end);
+                if (named.contains(statement)) {
+                    commit = true;
+                }
+            }
+            i = end;
+        }
+        return commit;
+    }
+
+    private static boolean startsWithCommit(ByteBuffer bb, int from, int end) {
+        if (from + COMMIT.length > end) {
+            return false;
+        }
+        for (int j = 0; j < COMMIT.length; j++) {
+            if (bb.get(from + j) != COMMIT[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String cString(ByteBuffer bb, int from, int end) {
+        StringBuilder sb = new StringBuilder();
+        for (int j = from; j < end && bb.get(j) != 0; j++) {
+            sb.append((char) bb.get(j));
+        }
+        return sb.toString();
     }
 
     private static boolean contains(ByteBuffer bb, byte[] needle) {
