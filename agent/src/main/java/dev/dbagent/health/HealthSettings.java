@@ -1,0 +1,42 @@
+package dev.dbagent.health;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Schedule and thresholds of the health checks. Immutable.
+ *
+ * @param interval time between scheduled runs, positive
+ * @param roundTripTimeout query timeout of the round-trip check, at least one second (JDBC's
+ *     granularity)
+ * @param longRunningThreshold an active statement running longer is reported
+ * @param idleInTransactionThreshold a session idle inside a transaction longer is reported
+ */
+public record HealthSettings(Duration interval, Duration roundTripTimeout, Duration longRunningThreshold,
+                             Duration idleInTransactionThreshold) {
+
+    /**
+     * Validates the values.
+     *
+     * @throws IllegalArgumentException naming the offending field and value
+     */
+    public HealthSettings {
+        positive("interval", interval);
+        positive("roundTripTimeout", roundTripTimeout);
+        positive("longRunningThreshold", longRunningThreshold);
+        positive("idleInTransactionThreshold", idleInTransactionThreshold);
+    }
+
+    /** @return every 30 s, 5 s round trip, 60 s long-running, 30 s idle-in-transaction */
+    public static HealthSettings defaults() {
+        return new HealthSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
+    }
+
+    private static void positive(String key, Duration d) {
+        Objects.requireNonNull(d, key);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, but was " + d);
+        }
+    }
+}
