@@ -116,6 +116,42 @@ class RetryAndCommitOutcomeTest {
     }
 
     @Test
+    void writeWhoseConnectionCouldNotBeAcquiredIsRetried(TestDatabase db) {
+        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
+        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
+                .metrics(metrics).build();
+        // The database "comes back" while the service waits before its first retry.
+        service.retry().getEventPublisher().onRetry(event -> provider.pointAtServer());
+        AtomicInteger runs = new AtomicInteger();
+
+        int inserted = service.write(h -> {
+            runs.incrementAndGet();
+            return h.execute("INSERT INTO outbox(id, body) VALUES (20, 'after retry')");
+        });
+
+        assertThat(inserted).isEqualTo(1);
+        assertThat(runs).hasValue(1);
+        assertThat(service.retryCount()).isEqualTo(1);
+        assertThat(rows(db, 20)).isEqualTo(1);
+    }
+
+    @Test
+    void retriesStopWhenTheTimeBudgetIsSpent(TestDatabase db) {
+        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
+        ServiceSettings budget = new ServiceSettings(Duration.ofSeconds(30), 10,
+                new RetrySettings(1000, Duration.ofMillis(50), 1.0, 0.0, Duration.ofMillis(50), Duration.ofMillis(300)),
+                new BreakerSettings(100, 100, 50f, Duration.ofSeconds(30), 1));
+        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(budget)
+                .metrics(metrics).build();
+
+        assertThatThrownBy(() -> service.read(h -> h.execute("SELECT 1")))
+                .satisfies(t -> assertThat(Failures.isInfrastructure(t)).isTrue());
+
+        // 300 ms allow about six 50 ms waits; the 1000 attempts are never reached.
+        assertThat(service.retryCount()).isBetween(1L, 20L);
+    }
+
+    @Test
     void readThatLostItsConnectionIsRetried(TestDatabase db) throws Exception {
         CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
         PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
