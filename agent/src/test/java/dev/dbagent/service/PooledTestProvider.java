@@ -1,11 +1,13 @@
 package dev.dbagent.service;
 
+import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.pool.ConnectionProvider;
 import dev.dbagent.pool.Intent;
 import dev.dbagent.pool.RoutedConnection;
 import dev.dbagent.testing.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.dbcp2.BasicDataSource;
 
@@ -17,11 +19,13 @@ import org.apache.commons.dbcp2.BasicDataSource;
 public final class PooledTestProvider implements ConnectionProvider, AutoCloseable {
     private final TestDatabase db;
     private final int maxTotal;
+    private final Duration maxWait;
     private final AtomicReference<BasicDataSource> pool = new AtomicReference<>();
 
-    private PooledTestProvider(TestDatabase db, String host, int port, int maxTotal) {
+    private PooledTestProvider(TestDatabase db, String host, int port, int maxTotal, Duration maxWait) {
         this.db = db;
         this.maxTotal = maxTotal;
+        this.maxWait = maxWait;
         pointAt(host, port);
     }
 
@@ -31,7 +35,17 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
      * @return a provider connected directly to the test server
      */
     public static PooledTestProvider direct(TestDatabase db, int maxTotal) {
-        return new PooledTestProvider(db, db.server().host(), db.server().port(), maxTotal);
+        return new PooledTestProvider(db, db.server().host(), db.server().port(), maxTotal, Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param db the test database
+     * @param maxTotal pool size
+     * @param maxWait how long a borrower waits for a free connection
+     * @return a provider connected directly to the test server
+     */
+    public static PooledTestProvider direct(TestDatabase db, int maxTotal, Duration maxWait) {
+        return new PooledTestProvider(db, db.server().host(), db.server().port(), maxTotal, maxWait);
     }
 
     /**
@@ -41,7 +55,7 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
      * @return a provider connecting to host:port
      */
     public static PooledTestProvider via(TestDatabase db, String host, int port) {
-        return new PooledTestProvider(db, host, port, 10);
+        return new PooledTestProvider(db, host, port, 10, Duration.ofSeconds(5));
     }
 
     /**
@@ -56,7 +70,7 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
         ds.setUsername(db.user());
         ds.setPassword(db.password());
         ds.setMaxTotal(maxTotal);
-        ds.setMaxWait(Duration.ofSeconds(5));
+        ds.setMaxWait(maxWait);
         ds.setTestOnBorrow(true);
         ds.setDefaultAutoCommit(true);
         BasicDataSource old = pool.getAndSet(ds);
@@ -77,7 +91,17 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
 
     @Override
     public RoutedConnection acquire(Intent intent) throws SQLException {
-        return new RoutedConnection(pool.get().getConnection(), db.name(), "primary");
+        BasicDataSource ds = pool.get();
+        try {
+            return new RoutedConnection(ds.getConnection(), db.name(), "primary");
+        } catch (SQLException e) {
+            // As the connection manager does: a borrow timeout is pool exhaustion, with the pool's numbers.
+            if (e.getCause() instanceof NoSuchElementException) {
+                throw new PoolExhaustedException(db.name(), "primary", maxWait.toMillis(),
+                        ds.getNumActive() + ds.getNumIdle(), ds.getNumActive(), ds.getNumIdle(), 0, e);
+            }
+            throw e;
+        }
     }
 
     @Override

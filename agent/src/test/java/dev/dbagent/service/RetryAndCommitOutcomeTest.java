@@ -136,6 +136,30 @@ class RetryAndCommitOutcomeTest {
     }
 
     @Test
+    void poolExhaustionReachesTheCallerAsItsOwnTypeAfterRetries(TestDatabase db) throws Exception {
+        PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 1, Duration.ofMillis(100)));
+        ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(30), 10,
+                new RetrySettings(3, Duration.ofMillis(5), 1.0, 0.0, Duration.ofMillis(5), Duration.ofSeconds(10)),
+                new BreakerSettings(100, 100, 50f, Duration.ofSeconds(30), 1));
+        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(settings)
+                .metrics(metrics).build();
+        AtomicInteger runs = new AtomicInteger();
+
+        try (var held = provider.acquire(dev.dbagent.pool.Intent.WRITE)) {
+            assertThatThrownBy(() -> service.write(h -> runs.incrementAndGet()))
+                    .isInstanceOf(dev.dbagent.PoolExhaustedException.class)
+                    .hasMessage("pool of database '" + db.name() + "' (primary) exhausted: no connection within "
+                            + "100 ms (total=1, active=1, idle=0, waiting=0)");
+        }
+
+        assertThat(runs).hasValue(0);
+        assertThat(service.retryCount()).isEqualTo(2);
+        assertThat(service.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(metrics.getCounters().get("dbagent.test." + db.name() + ".service.errors.infrastructure").getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
     void retriesStopWhenTheTimeBudgetIsSpent(TestDatabase db) {
         PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
         ServiceSettings budget = new ServiceSettings(Duration.ofSeconds(30), 10,
