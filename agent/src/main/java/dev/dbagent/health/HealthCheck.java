@@ -8,7 +8,7 @@ package dev.dbagent.health;
  */
 public interface HealthCheck {
 
-    /** @return a short stable name, e.g. {@code roundtrip:orders}; unique within a monitor */
+    /** @return a short stable name, e.g. {@code orders.roundTrip}; unique within a monitor */
     String name();
 
     /**

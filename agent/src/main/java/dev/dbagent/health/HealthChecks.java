@@ -66,7 +66,7 @@ public final class HealthChecks {
      * {@code SELECT 1} on a connection borrowed for the intent. DOWN when no connection can be had
      * or the query fails or times out.
      *
-     * @param name the check's name, e.g. {@code roundtrip:orders}
+     * @param name the check's name, e.g. {@code orders.roundTrip}
      * @param provider the database's connections
      * @param intent which connection to test: {@link Intent#WRITE} for the primary, {@link Intent#READ}
      *     for what reads are routed to
@@ -145,7 +145,7 @@ public final class HealthChecks {
      * {@code idleInTransaction}: a WARNING issue each (query text redacted), status DEGRADED.
      * DOWN if the query cannot run.
      *
-     * @param name the check's name, e.g. {@code sessions:orders}
+     * @param name the check's name, e.g. {@code orders.sessions}
      * @param provider the database's connections
      * @param longRunning threshold for active statements
      * @param idleInTransaction threshold for idle-in-transaction sessions
@@ -195,7 +195,7 @@ public final class HealthChecks {
 
     /**
      * The standard checks of one database: round trip to the primary and long or idle-in-transaction
-     * sessions, named {@code roundtrip:<db>} and {@code sessions:<db>}.
+     * sessions, named {@code <db>.roundTrip} and {@code <db>.sessions}.
      *
      * @param provider the database's connections
      * @param settings timeouts and thresholds
@@ -204,8 +204,8 @@ public final class HealthChecks {
     public static List<HealthCheck> forDatabase(ConnectionProvider provider, HealthSettings settings) {
         String db = provider.database();
         return List.of(
-                roundTrip("roundtrip:" + db, provider, Intent.WRITE, settings.roundTripTimeout()),
-                sessions("sessions:" + db, provider, settings.longRunningThreshold(),
+                roundTrip(db + ".roundTrip", provider, Intent.WRITE, settings.roundTripTimeout()),
+                sessions(db + ".sessions", provider, settings.longRunningThreshold(),
                         settings.idleInTransactionThreshold()));
     }
 

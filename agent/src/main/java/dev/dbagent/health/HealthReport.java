@@ -33,10 +33,10 @@ public record HealthReport(HealthStatus status, Map<String, CheckResult> checks,
      * @return a multi-line text for logs, jmxterm and the command line, e.g.
      *     <pre>
      * health DEGRADED at 2026-01-01T00:00:00Z (took 12 ms)
-     *   UP        roundtrip:orders   3 ms  SELECT 1 in 3 ms on primary
-     *   DEGRADED  sessions:orders    5 ms  1 long-running, 0 idle-in-transaction session(s)
+     *   UP        orders.roundTrip   3 ms  SELECT 1 in 3 ms on primary
+     *   DEGRADED  orders.sessions    5 ms  1 long-running, 0 idle-in-transaction session(s)
      * issues:
-     *   WARNING [sessions:orders] session pid 4711 ...
+     *   WARNING [orders.sessions] session pid 4711 ...
      *     </pre>
      */
     public String toText() {

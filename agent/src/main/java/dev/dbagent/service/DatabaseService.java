@@ -26,11 +26,15 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jdbi.v3.core.ConnectionFactory;
@@ -118,6 +122,9 @@ public final class DatabaseService implements AutoCloseable {
     private final Counter outcomeUnknown;
     private final Counter slowQueries;
     private final SlowQueryLog slowLog;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder failedCalls = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> errorsByType = new ConcurrentHashMap<>();
 
     private DatabaseService(Builder b) {
         this.agentName = b.agentName;
@@ -372,7 +379,31 @@ public final class DatabaseService implements AutoCloseable {
         return prefix;
     }
 
-    /** @return the most recent slow calls, oldest first, at most the configured buffer size */
+    /** @return calls made since start (read, readOwnWrites, write, transaction), whatever their outcome */
+    public long callCount() {
+        return calls.sum();
+    }
+
+    /** @return calls that ended with an exception thrown to the caller, since start */
+    public long errorCount() {
+        return failedCalls.sum();
+    }
+
+    /**
+     * @return failed calls by the fully qualified class name of the exception the caller
+     *     received, largest count first; a snapshot
+     */
+    public Map<String, Long> errorsByExceptionClass() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        errorsByType.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue().sum()))
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** @return the most recent slow calls, newest first, at most the configured buffer size */
     public List<SlowQuery> slowQueries() {
         return slowLog.snapshot();
     }
@@ -445,8 +476,11 @@ public final class DatabaseService implements AutoCloseable {
             }
             long took = System.nanoTime() - start;
             timers.get(kind).update(took, TimeUnit.NANOSECONDS);
+            calls.increment();
             if (failure != null) {
+                failedCalls.increment();
                 errors.get(ErrorClass.of(failure)).inc();
+                errorsByType.computeIfAbsent(failure.getClass().getName(), k -> new LongAdder()).increment();
             }
             if (took >= settings.slowQueryThreshold().toNanos()) {
                 recordSlow(context, took);

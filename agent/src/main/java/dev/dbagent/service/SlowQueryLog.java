@@ -26,7 +26,7 @@ final class SlowQueryLog {
         slots.set((int) (seq % slots.length()), new Entry(seq, query));
     }
 
-    /** @return the kept slow calls, oldest first */
+    /** @return the kept slow calls, newest first */
     List<SlowQuery> snapshot() {
         List<Entry> entries = new ArrayList<>(slots.length());
         for (int i = 0; i < slots.length(); i++) {
@@ -35,7 +35,7 @@ final class SlowQueryLog {
                 entries.add(e);
             }
         }
-        entries.sort(Comparator.comparingLong(Entry::seq));
+        entries.sort(Comparator.comparingLong(Entry::seq).reversed());
         List<SlowQuery> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             out.add(e.query());

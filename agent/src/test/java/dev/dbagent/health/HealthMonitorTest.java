@@ -52,16 +52,16 @@ class HealthMonitorTest {
 
         assertThat(report.status()).isEqualTo(HealthStatus.UP);
         assertThat(report.ranAt()).isEqualTo(T0);
-        assertThat(report.checks().keySet()).containsExactly("roundtrip:" + db.name(), "sessions:" + db.name());
-        CheckResult roundTrip = report.checks().get("roundtrip:" + db.name());
+        assertThat(report.checks().keySet()).containsExactly(db.name() + ".roundTrip", db.name() + ".sessions");
+        CheckResult roundTrip = report.checks().get(db.name() + ".roundTrip");
         assertThat(roundTrip.status()).isEqualTo(HealthStatus.UP);
         assertThat(roundTrip.message()).startsWith("SELECT 1 in ").endsWith(" ms on primary of '" + db.name() + "'");
         assertThat(roundTrip.latency()).isPositive();
-        assertThat(report.checks().get("sessions:" + db.name()).message())
+        assertThat(report.checks().get(db.name() + ".sessions").message())
                 .isEqualTo("0 long-running, 0 idle-in-transaction session(s)");
         assertThat(report.issues()).isEmpty();
         assertThat(report.toText()).startsWith("health UP at 2026-01-01T00:00:00Z (took ")
-                .contains("  UP        roundtrip:" + db.name())
+                .contains("  UP        " + db.name() + ".roundTrip")
                 .endsWith("issues: none\n");
         assertThat(monitor.lastReport()).contains(report);
     }
@@ -69,7 +69,7 @@ class HealthMonitorTest {
     @Test
     void longRunningAndIdleInTransactionSessionsAreIssues(TestDatabase db) throws Exception {
         PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 4));
-        String name = "sessions:" + db.name();
+        String name = db.name() + ".sessions";
         HealthMonitor monitor = new HealthMonitor("test",
                 List.of(HealthChecks.sessions(name, provider, Duration.ofMillis(300), Duration.ofMillis(300))),
                 new MutableClock(T0), null);

@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -156,6 +157,10 @@ class DatabaseServiceTest {
         assertThat(count(metrics, p + ".service.errors.syntax")).isEqualTo(500);
         assertThat(count(metrics, p + ".service.errors.infrastructure")).isZero();
         assertThat(service.retryCount()).isZero();
+        assertThat(service.callCount()).isEqualTo(1001);
+        assertThat(service.errorCount()).isEqualTo(1000);
+        assertThat(service.errorsByExceptionClass())
+                .containsExactly(Map.entry(UnableToExecuteStatementException.class.getName(), 1000L));
     }
 
     @Test
@@ -194,6 +199,9 @@ class DatabaseServiceTest {
         assertThat(ran).hasValue(0);
         assertThat(count(metrics, p + ".service.errors.infrastructure")).isEqualTo(4);
         assertThat(count(metrics, p + ".service.errors.breaker-rejected")).isEqualTo(1);
+        assertThat(service.errorsByExceptionClass()).containsExactly(
+                Map.entry(ConnectionException.class.getName(), 4L),
+                Map.entry(BreakerOpenException.class.getName(), 1L));
 
         provider.pointAtServer();
         clock.advance(Duration.ofSeconds(31));
@@ -240,7 +248,9 @@ class DatabaseServiceTest {
         for (int i = 0; i < 3; i++) {
             service.readOwnWrites(h -> h.execute("SELECT pg_sleep(0.16)"));
         }
-        assertThat(service.slowQueries()).hasSize(2).allMatch(s -> s.kind() == CallKind.READ_OWN_WRITES);
+        List<SlowQuery> newestFirst = service.slowQueries();
+        assertThat(newestFirst).hasSize(2).allMatch(s -> s.kind() == CallKind.READ_OWN_WRITES);
+        assertThat(newestFirst.get(0).at()).isAfterOrEqualTo(newestFirst.get(1).at());
         assertThat(service.slowQueryCount()).isEqualTo(before + 4);
     }
 
