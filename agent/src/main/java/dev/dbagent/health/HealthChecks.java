@@ -24,14 +24,14 @@ import java.util.function.Supplier;
 public final class HealthChecks {
     private static final String SESSIONS_SQL = """
             SELECT pid, usename, application_name, state,
-                   extract(epoch FROM now() - query_start) AS query_seconds,
+                   extract(epoch FROM now() - coalesce(xact_start, query_start)) AS xact_seconds,
                    extract(epoch FROM now() - state_change) AS state_seconds,
                    left(query, 500) AS query
               FROM pg_stat_activity
              WHERE datname = current_database()
                AND pid <> pg_backend_pid()
                AND backend_type = 'client backend'
-               AND ((state = 'active' AND now() - query_start > make_interval(secs => ?))
+               AND ((state = 'active' AND now() - coalesce(xact_start, query_start) > make_interval(secs => ?))
                  OR (state IN ('idle in transaction', 'idle in transaction (aborted)')
                      AND now() - state_change > make_interval(secs => ?)))
              ORDER BY pid""";
@@ -140,21 +140,21 @@ public final class HealthChecks {
     }
 
     /**
-     * Sessions of the database (from {@code pg_stat_activity}, on the primary) that run one
-     * statement longer than {@code longRunning} or sit idle inside a transaction longer than
-     * {@code idleInTransaction}: a WARNING issue each (query text redacted), status DEGRADED.
-     * DOWN if the query cannot run.
+     * Sessions of the database (from {@code pg_stat_activity}, on the primary) that are active in
+     * a transaction (or a single statement) open longer than {@code longTransaction}, or sit idle
+     * inside a transaction longer than {@code idleInTransaction}: a WARNING issue each (query
+     * text redacted), status DEGRADED. DOWN if the query cannot run.
      *
      * @param name the check's name, e.g. {@code orders.sessions}
      * @param provider the database's connections
-     * @param longRunning threshold for active statements
+     * @param longTransaction threshold for active sessions
      * @param idleInTransaction threshold for idle-in-transaction sessions
      * @return the check
      */
-    public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longRunning,
+    public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longTransaction,
                                        Duration idleInTransaction) {
         Objects.requireNonNull(provider, "provider");
-        double longSeconds = longRunning.toNanos() / 1e9;
+        double longSeconds = longTransaction.toNanos() / 1e9;
         double idleSeconds = idleInTransaction.toNanos() / 1e9;
         return of(name, () -> {
             List<Issue> issues = new ArrayList<>();
@@ -173,8 +173,9 @@ public final class HealthChecks {
                         if ("active".equals(rs.getString("state"))) {
                             longCount++;
                             issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
-                                    "%s has been running one statement for %.1f s (threshold %.1f s): %s",
-                                    who, rs.getDouble("query_seconds"), longSeconds, query)));
+                                    "%s has been running a transaction for %.1f s (threshold %.1f s); "
+                                            + "current statement: %s",
+                                    who, rs.getDouble("xact_seconds"), longSeconds, query)));
                         } else {
                             idleCount++;
                             issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
@@ -188,7 +189,7 @@ public final class HealthChecks {
                 String what = "cannot read pg_stat_activity of database '" + provider.database() + "': " + describe(e);
                 return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
             }
-            String message = longCount + " long-running, " + idleCount + " idle-in-transaction session(s)";
+            String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)";
             return issues.isEmpty() ? CheckResult.up(message) : CheckResult.degraded(message, issues);
         });
     }
@@ -205,8 +206,7 @@ public final class HealthChecks {
         String db = provider.database();
         return List.of(
                 roundTrip(db + ".roundTrip", provider, Intent.WRITE, settings.roundTripTimeout()),
-                sessions(db + ".sessions", provider, settings.longRunningThreshold(),
-                        settings.idleInTransactionThreshold()));
+                sessions(db + ".sessions", provider, settings.longTransaction(), settings.idleInTransaction()));
     }
 
     /** Class, SQLSTATE and the first line of the message; driver messages carry no password. */

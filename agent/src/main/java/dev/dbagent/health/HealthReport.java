@@ -34,7 +34,7 @@ public record HealthReport(HealthStatus status, Map<String, CheckResult> checks,
      *     <pre>
      * health DEGRADED at 2026-01-01T00:00:00Z (took 12 ms)
      *   UP        orders.roundTrip   3 ms  SELECT 1 in 3 ms on primary
-     *   DEGRADED  orders.sessions    5 ms  1 long-running, 0 idle-in-transaction session(s)
+     *   DEGRADED  orders.sessions    5 ms  1 long-transaction, 0 idle-in-transaction session(s)
      * issues:
      *   WARNING [orders.sessions] session pid 4711 ...
      *     </pre>

@@ -9,11 +9,12 @@ import java.util.Objects;
  * @param interval time between scheduled runs, positive
  * @param roundTripTimeout query timeout of the round-trip check, at least one second (JDBC's
  *     granularity)
- * @param longRunningThreshold an active statement running longer is reported
- * @param idleInTransactionThreshold a session idle inside a transaction longer is reported
+ * @param longTransaction an active session whose transaction (or single statement) has been open
+ *     longer is reported
+ * @param idleInTransaction a session idle inside a transaction longer is reported
  */
-public record HealthSettings(Duration interval, Duration roundTripTimeout, Duration longRunningThreshold,
-                             Duration idleInTransactionThreshold) {
+public record HealthSettings(Duration interval, Duration roundTripTimeout, Duration longTransaction,
+                             Duration idleInTransaction) {
 
     /**
      * Validates the values.
@@ -23,11 +24,11 @@ public record HealthSettings(Duration interval, Duration roundTripTimeout, Durat
     public HealthSettings {
         positive("interval", interval);
         positive("roundTripTimeout", roundTripTimeout);
-        positive("longRunningThreshold", longRunningThreshold);
-        positive("idleInTransactionThreshold", idleInTransactionThreshold);
+        positive("longTransaction", longTransaction);
+        positive("idleInTransaction", idleInTransaction);
     }
 
-    /** @return every 30 s, 5 s round trip, 60 s long-running, 30 s idle-in-transaction */
+    /** @return every 30 s, 5 s round trip, 60 s long transaction, 30 s idle in transaction */
     public static HealthSettings defaults() {
         return new HealthSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 Duration.ofSeconds(30));

@@ -4,7 +4,7 @@ package dev.dbagent.health;
 public enum HealthStatus {
     /** Everything works as configured. */
     UP,
-    /** Works, but something needs attention (an open replica breaker, a long-running session). */
+    /** Works, but something needs attention (a half-open breaker, a long transaction, lagging replicas). */
     DEGRADED,
     /** Does not work: the database cannot be reached or calls are being rejected. */
     DOWN;

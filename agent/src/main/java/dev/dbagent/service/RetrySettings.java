@@ -38,6 +38,19 @@ public record RetrySettings(int maxAttempts, Duration initialBackoff, double mul
         require(!maxTotal.isNegative() && !maxTotal.isZero(), "maxTotal must be positive, but was " + maxTotal);
     }
 
+    /**
+     * Settings with the usual curve: each wait doubles, with 50% jitter.
+     *
+     * @param maxAttempts attempts including the first, at least 1
+     * @param initialBackoff wait before the first retry, positive
+     * @param maxBackoff upper bound of a single wait, at least {@code initialBackoff}
+     * @param maxTotal total time budget of one call, positive
+     * @throws IllegalArgumentException naming the offending field and value
+     */
+    public RetrySettings(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxTotal) {
+        this(maxAttempts, initialBackoff, 2.0, 0.5, maxBackoff, maxTotal);
+    }
+
     /** @return 3 attempts, 50 ms doubling with 50% jitter, at most 1 s per wait and 10 s in total */
     public static RetrySettings defaults() {
         return new RetrySettings(3, Duration.ofMillis(50), 2.0, 0.5, Duration.ofSeconds(1), Duration.ofSeconds(10));

@@ -58,7 +58,7 @@ class HealthMonitorTest {
         assertThat(roundTrip.message()).startsWith("SELECT 1 in ").endsWith(" ms on primary of '" + db.name() + "'");
         assertThat(roundTrip.latency()).isPositive();
         assertThat(report.checks().get(db.name() + ".sessions").message())
-                .isEqualTo("0 long-running, 0 idle-in-transaction session(s)");
+                .isEqualTo("0 long-transaction, 0 idle-in-transaction session(s)");
         assertThat(report.issues()).isEmpty();
         assertThat(report.toText()).startsWith("health UP at 2026-01-01T00:00:00Z (took ")
                 .contains("  UP        " + db.name() + ".roundTrip")
@@ -67,7 +67,7 @@ class HealthMonitorTest {
     }
 
     @Test
-    void longRunningAndIdleInTransactionSessionsAreIssues(TestDatabase db) throws Exception {
+    void longTransactionAndIdleInTransactionSessionsAreIssues(TestDatabase db) throws Exception {
         PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 4));
         String name = db.name() + ".sessions";
         HealthMonitor monitor = new HealthMonitor("test",
@@ -105,15 +105,15 @@ class HealthMonitorTest {
             HealthReport report = monitor.lastReport().orElseThrow();
 
             assertThat(report.status()).isEqualTo(HealthStatus.DEGRADED);
-            assertThat(report.checks().get(name).message()).isEqualTo("1 long-running, 1 idle-in-transaction session(s)");
+            assertThat(report.checks().get(name).message()).isEqualTo("1 long-transaction, 1 idle-in-transaction session(s)");
             assertThat(report.issues()).allSatisfy(i -> {
                 assertThat(i.severity()).isEqualTo(Issue.Severity.WARNING);
                 assertThat(i.check()).isEqualTo(name);
             });
             assertThat(report.issues()).anySatisfy(i -> assertThat(i.message())
                     .startsWith("session pid " + busyPid + " (user " + db.user() + ", application 'sleeper') "
-                            + "has been running one statement for ")
-                    .endsWith("(threshold 0.3 s): SELECT pg_sleep(?), ?"));
+                            + "has been running a transaction for ")
+                    .endsWith("(threshold 0.3 s); current statement: SELECT pg_sleep(?), ?"));
             assertThat(report.issues()).anySatisfy(i -> assertThat(i.message())
                     .startsWith("session pid " + idlePid + " (user " + db.user() + ", application 'idler') "
                             + "has been idle in transaction for ")
