@@ -213,6 +213,21 @@ class DatabaseServiceTest {
     }
 
     @Test
+    void poolBreakerRejectionsPassThroughUncountedAndUnretried(TestDatabase db) {
+        MetricRegistry metrics = new MetricRegistry();
+        DatabaseService service = service(db, ServiceSettings.defaults(), metrics);
+        provider.poolBreakerOpen(true);
+
+        assertThatThrownBy(() -> service.write(h -> h.execute("SELECT 1")))
+                .isInstanceOf(BreakerOpenException.class)
+                .hasMessageStartingWith("circuit breaker pool of database '" + db.name() + "' (primary) is OPEN");
+
+        assertThat(service.retryCount()).isZero();
+        assertThat(service.circuitBreaker().getMetrics().getNumberOfBufferedCalls()).isZero();
+        assertThat(count(metrics, "dbagent.test." + db.name() + ".service.errors.breaker-rejected")).isEqualTo(1);
+    }
+
+    @Test
     void slowCallsAreRecordedWithoutValues(TestDatabase db) {
         MetricRegistry metrics = new MetricRegistry();
         ServiceSettings settings = new ServiceSettings(Duration.ofMillis(150), 2, RetrySettings.defaults(),

@@ -1,5 +1,6 @@
 package dev.dbagent.service;
 
+import dev.dbagent.BreakerOpenException;
 import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.pool.ConnectionProvider;
 import dev.dbagent.pool.Intent;
@@ -21,6 +22,7 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
     private final int maxTotal;
     private final Duration maxWait;
     private final AtomicReference<BasicDataSource> pool = new AtomicReference<>();
+    private volatile boolean breakerOpen;
 
     private PooledTestProvider(TestDatabase db, String host, int port, int maxTotal, Duration maxWait) {
         this.db = db;
@@ -84,6 +86,15 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
         pointAt(db.server().host(), db.server().port());
     }
 
+    /**
+     * Makes {@link #acquire} reject every call as an open pool-layer breaker does, or stop doing so.
+     *
+     * @param open whether the pool breaker is open
+     */
+    public void poolBreakerOpen(boolean open) {
+        this.breakerOpen = open;
+    }
+
     @Override
     public String database() {
         return db.name();
@@ -91,6 +102,9 @@ public final class PooledTestProvider implements ConnectionProvider, AutoCloseab
 
     @Override
     public RoutedConnection acquire(Intent intent) throws SQLException {
+        if (breakerOpen) {
+            throw new BreakerOpenException(db.name(), "pool", "primary", "OPEN");
+        }
         BasicDataSource ds = pool.get();
         try {
             return new RoutedConnection(ds.getConnection(), db.name(), "primary");
