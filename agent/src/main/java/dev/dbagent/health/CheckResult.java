@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record CheckResult(HealthStatus status, Duration latency, String message, List<Issue> issues) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param status the check's status
+     * @param latency how long the check took (set by {@link HealthMonitor}, which measures it)
+     * @param message one line describing the finding, e.g. {@code SELECT 1 in 3 ms on primary}
+     * @param issues findings an operator should act on, possibly empty
+     */
     public CheckResult {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(latency, "latency");

@@ -20,7 +20,15 @@ import java.util.Objects;
 public record HealthReport(HealthStatus status, Map<String, CheckResult> checks, List<Issue> issues,
                            Instant ranAt, Duration took) {
 
-    /** Validates and copies (keeping the check order). */
+    /**
+     * Validates and copies (keeping the check order).
+     *
+     * @param status the worst status of all checks (UP when there are none)
+     * @param checks each check's result by name, in the order the checks ran
+     * @param issues every issue of every check, most severe first
+     * @param ranAt when the run started
+     * @param took how long the whole run took
+     */
     public HealthReport {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(ranAt, "ranAt");

@@ -20,6 +20,11 @@ public record HealthSettings(Duration interval, Duration roundTripTimeout, Durat
      * Validates the values.
      *
      * @throws IllegalArgumentException naming the offending field and value
+     *
+     * @param interval time between scheduled runs, positive
+     * @param roundTripTimeout query timeout of the round-trip check, at least one second (JDBC's granularity)
+     * @param longTransaction an active session whose transaction (or single statement) has been open longer is reported
+     * @param idleInTransaction a session idle inside a transaction longer is reported
      */
     public HealthSettings {
         positive("interval", interval);

@@ -21,7 +21,13 @@ public record Issue(Severity severity, String check, String message) {
         INFO
     }
 
-    /** Validates that no field is null. */
+    /**
+     * Validates that no field is null.
+     *
+     * @param severity how urgent it is
+     * @param check the name of the check that found it
+     * @param message what was found, with the numbers; never a secret or a bound value
+     */
     public Issue {
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(check, "check");

@@ -20,6 +20,12 @@ public record BreakerSettings(int slidingWindowSize, int minimumNumberOfCalls, f
      * Validates the values.
      *
      * @throws IllegalArgumentException naming the offending field and value
+     *
+     * @param slidingWindowSize calls in the count-based window, at least 1
+     * @param minimumNumberOfCalls calls needed before the failure rate is evaluated, at least 1
+     * @param failureRateThreshold percentage of infrastructure failures that opens the breaker, in (0, 100]
+     * @param waitInOpenState how long the breaker stays open before letting probe calls through, positive
+     * @param permittedCallsInHalfOpenState probe calls in the half-open state, at least 1
      */
     public BreakerSettings {
         Objects.requireNonNull(waitInOpenState, "waitInOpenState");

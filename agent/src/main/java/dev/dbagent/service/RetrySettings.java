@@ -23,6 +23,13 @@ public record RetrySettings(int maxAttempts, Duration initialBackoff, double mul
      * Validates the values.
      *
      * @throws IllegalArgumentException naming the offending field and value
+     *
+     * @param maxAttempts attempts including the first, at least 1 (1 disables retries)
+     * @param initialBackoff wait before the first retry, positive
+     * @param multiplier growth factor of the wait per retry, at least 1.0
+     * @param jitter randomization factor in [0, 1): each wait is drawn from {@code wait * (1 +- jitter)}
+     * @param maxBackoff upper bound of a single wait, at least {@code initialBackoff}
+     * @param maxTotal total time budget of one call including all attempts and waits, positive; no retry starts once it is spent, and a wait is cut short to fit in it
      */
     public RetrySettings {
         Objects.requireNonNull(initialBackoff, "initialBackoff");

@@ -19,6 +19,11 @@ public record ServiceSettings(Duration slowQueryThreshold, int slowQueryBuffer, 
      * Validates the values.
      *
      * @throws IllegalArgumentException naming the offending field and value
+     *
+     * @param slowQueryThreshold a call taking at least this long is recorded as slow, positive
+     * @param slowQueryBuffer how many slow calls are kept (oldest dropped first), at least 1
+     * @param retry retry policy
+     * @param breaker service-level circuit breaker
      */
     public ServiceSettings {
         Objects.requireNonNull(slowQueryThreshold, "slowQueryThreshold");

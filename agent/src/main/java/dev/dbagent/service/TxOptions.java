@@ -22,6 +22,10 @@ public record TxOptions(TransactionIsolationLevel isolation, boolean readOnly, D
      * Validates the values.
      *
      * @throws IllegalArgumentException if the timeout is negative
+     *
+     * @param isolation isolation level; {@link TransactionIsolationLevel#UNKNOWN} keeps the server default
+     * @param readOnly run as {@code READ ONLY}: routed like a read-own-writes call (primary), retried like a read when the connection is lost
+     * @param timeout applied as {@code SET LOCAL statement_timeout} to every statement of the transaction; {@link Duration#ZERO} for none
      */
     public TxOptions {
         Objects.requireNonNull(isolation, "isolation");
