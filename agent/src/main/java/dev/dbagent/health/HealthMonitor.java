@@ -99,7 +99,8 @@ public final class HealthMonitor implements AutoCloseable {
 
     /**
      * @param listener called with every change of the overall status, including the first report
-     *     (previous status null)
+     *     (previous status null), on the thread that made the run while further runs wait: it
+     *     should hand the change off (emit a notification, log) rather than block
      */
     public void addListener(Consumer<HealthStatusChange> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
