@@ -698,7 +698,7 @@ public final class DatabaseService implements AutoCloseable {
                 .filter(f -> !isInternal(f.getDeclaringClass()))
                 .findFirst()
                 .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")")
-                .orElse("unknown"));
+                .orElse(""));
     }
 
     /**

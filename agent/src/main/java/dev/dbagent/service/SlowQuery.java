@@ -18,7 +18,7 @@ import java.time.Instant;
  * @param statements how many statements the call ran (all attempts)
  * @param attempts how many attempts the call took
  * @param callSite the first stack frame outside dbagent, Jdbi and Resilience4j, e.g.
- *     {@code com.example.Orders.find(Orders.java:42)}
+ *     {@code com.example.Orders.find(Orders.java:42)}, or empty if there is none
  */
 public record SlowQuery(Instant at, String database, String role, CallKind kind, Duration duration, String sql,
                         int statements, int attempts, String callSite) {
