@@ -105,7 +105,7 @@ final class Migrator {
 
     DatabaseChangeLog parse(Database db) throws Exception {
         return inScope(() -> ChangeLogParserFactory.getInstance().getParser(changelog, resources)
-                .parse(changelog, new ChangeLogParameters(db), resources));
+                .parse(changelog, db == null ? new ChangeLogParameters() : new ChangeLogParameters(db), resources));
     }
 
     /** Applies pending changesets into {@code schema}; the caller holds the migration lock if needed. */
