@@ -58,14 +58,22 @@ final class Coordinates {
     }
 
     Connection open(String applicationName) throws SQLException {
-        return open(url, applicationName);
+        return open(url, applicationName, false);
+    }
+
+    /**
+     * A connection on the simple query protocol, where {@code $n} in a statement's text is left
+     * to the server (EXPLAIN (GENERIC_PLAN) needs that) instead of being bound by the driver.
+     */
+    Connection openSimpleProtocol(String applicationName) throws SQLException {
+        return open(url, applicationName, true);
     }
 
     Connection openMaintenance() throws SQLException {
-        return open(maintenanceUrl(), "dbagent-ops");
+        return open(maintenanceUrl(), "dbagent-ops", false);
     }
 
-    private Connection open(String jdbcUrl, String applicationName) throws SQLException {
+    private Connection open(String jdbcUrl, String applicationName, boolean simple) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) {
@@ -73,6 +81,9 @@ final class Coordinates {
         }
         p.setProperty("ApplicationName", applicationName);
         p.setProperty("connectTimeout", "10");
+        if (simple) {
+            p.setProperty("preferQueryMode", "simple");
+        }
         return DriverManager.getConnection(jdbcUrl, p);
     }
 

@@ -348,12 +348,18 @@ final class Migrator {
         return new ArrayList<>(files);
     }
 
-    /** SHA-256 over the target schema and the contents of {@code files}; a missing file makes it unique. */
+    /**
+     * SHA-256 over the target schema, the configured master changelog's path and the contents of
+     * the master and {@code files}; a missing file makes it unique.
+     */
     String digest(String schema, List<String> files) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(("schema=" + schema + "\n").getBytes(StandardCharsets.UTF_8));
-            for (String f : files) {
+            md.update(("schema=" + schema + "\nchangelog=" + normalize(changelog) + "\n").getBytes(StandardCharsets.UTF_8));
+            TreeSet<String> all = new TreeSet<>(files);
+            // The configured master is always hashed: pointing at another changelog must not look unchanged.
+            all.add(normalize(changelog));
+            for (String f : all) {
                 md.update(("file=" + f + "\n").getBytes(StandardCharsets.UTF_8));
                 try (InputStream in = classLoader.getResourceAsStream(f)) {
                     if (in == null) {

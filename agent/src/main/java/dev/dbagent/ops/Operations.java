@@ -413,7 +413,7 @@ public final class Operations {
             List<String> warnings = new ArrayList<>();
             List<SqlVerifier.Statement> statements = SqlVerifier.statements(daoClasses, warnings);
             List<SqlVerifier.Check> checks;
-            try (Connection c = coordinates.open("dbagent-verify")) {
+            try (Connection c = coordinates.openSimpleProtocol("dbagent-verify")) {
                 checks = SqlVerifier.check(c, targetSchema, statements, warnings);
             }
             warnings.forEach(r::warn);
