@@ -48,6 +48,7 @@ import liquibase.ui.LoggerUIService;
  * has its own. Unqualified SQL in the changelog lands in that schema through the search path.
  */
 final class Migrator {
+    private static final LiquibaseLogging LOGGING = new LiquibaseLogging();
     private final Coordinates coordinates;
     private final String changelog;
     private final ClassLoader classLoader;
@@ -84,6 +85,7 @@ final class Migrator {
         scope.put(Scope.Attr.resourceAccessor.name(), resources);
         scope.put(Scope.Attr.classLoader.name(), classLoader);
         scope.put(Scope.Attr.ui.name(), new LoggerUIService());
+        scope.put(Scope.Attr.logService.name(), LOGGING);
         scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
         return Scope.child(scope, work);
     }
