@@ -75,6 +75,7 @@ final class Catalog {
     private static void query(Connection c, String schema, Map<String, String> out, String sql) throws SQLException {
         Pattern qualified = Pattern.compile("(?<![\\w\"])(\"" + Pattern.quote(schema.replace("\"", "\"\""))
                 + "\"|" + Pattern.quote(schema) + ")\\.");
+        Pattern literal = Pattern.compile("'" + Pattern.quote(schema.replace("'", "''")) + "'");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
@@ -83,7 +84,10 @@ final class Catalog {
                         continue;
                     }
                     String def = rs.getString(2) == null ? "" : rs.getString(2);
-                    out.put(rs.getString(1), qualified.matcher(def).replaceAll(Matcher.quoteReplacement("")).strip());
+                    def = qualified.matcher(def).replaceAll(Matcher.quoteReplacement(""));
+                    // SET search_path FROM CURRENT on a function records the schema as a literal
+                    def = literal.matcher(def).replaceAll(Matcher.quoteReplacement("'<schema>'"));
+                    out.put(rs.getString(1), def.strip());
                 }
             }
         }

@@ -491,17 +491,16 @@ public final class Operations {
             }
             List<Migrator.Ran> sorted = new ArrayList<>(o.ran());
             sorted.sort(Comparator.comparingLong(Migrator.Ran::millis).reversed());
-            OperationResult.Builder out = new OperationResult.Builder("profile");
+            List<OperationResult.Step> steps = new ArrayList<>();
             for (Migrator.Ran ran : sorted) {
-                out.step(ran.name(), ran.millis(), ran.file());
+                steps.add(new OperationResult.Step(ran.name(), ran.millis(), ran.file()));
             }
-            r.steps().forEach(s -> out.step(s.name(), s.millis(), s.detail()));
-            if (!o.ok()) {
-                return out.done(false, o.failure().describe());
-            }
-            long total = sorted.stream().mapToLong(Migrator.Ran::millis).sum();
-            return out.done(true, count(sorted.size()) + " in " + total + " ms"
-                    + (sorted.isEmpty() ? "" : "; slowest " + sorted.get(0).name() + " " + sorted.get(0).millis() + " ms"));
+            steps.addAll(r.steps());
+            OperationResult done = o.ok() ? r.done(true, count(sorted.size()) + " in "
+                    + sorted.stream().mapToLong(Migrator.Ran::millis).sum() + " ms" + (sorted.isEmpty() ? ""
+                    : "; slowest " + sorted.get(0).name() + " " + sorted.get(0).millis() + " ms"))
+                    : r.done(false, o.failure().describe());
+            return new OperationResult("profile", done.success(), done.summary(), steps, done.warnings(), done.duration());
         });
     }
 
