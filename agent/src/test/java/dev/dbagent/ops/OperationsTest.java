@@ -490,6 +490,17 @@ class OperationsTest {
     }
 
     @Test
+    void aFailingAuditListenerDoesNotChangeTheResult(TestDatabase db) {
+        Operations ops = ops(db, "lst", SIMPLE, "test");
+        ops.addAuditListener(e -> {
+            throw new IllegalStateException("listener down");
+        });
+        OperationResult r = ops.health();
+        assertThat(r.success()).isTrue();
+        assertThat(audit).extracting(AuditEvent::operation).containsExactly("health");
+    }
+
+    @Test
     void builderReportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> Operations.builder().jdbcUrl("jdbc:mysql://x/y").targetSchema("dbagent").build())
                 .isInstanceOf(IllegalArgumentException.class)

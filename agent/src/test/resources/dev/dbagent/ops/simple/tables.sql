@@ -19,7 +19,7 @@ CREATE TABLE country (
 ALTER TABLE person ADD COLUMN country char(2) REFERENCES country (code);
 
 --changeset bob:4-touch-trigger splitStatements:false
-CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     NEW.created_at := now();
     RETURN NEW;
