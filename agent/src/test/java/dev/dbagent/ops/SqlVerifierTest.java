@@ -34,4 +34,17 @@ class SqlVerifierTest {
         assertThat(statements.get(2).sql()).isEqualTo("SELECT id, name, email FROM person WHERE id = :id");
         assertThat(warnings).isEmpty();
     }
+
+    @Test
+    void classpathLocatedSqlIsReadAndTemplatesAndMissingFilesAreReported() {
+        List<String> warnings = new ArrayList<>();
+        List<SqlVerifier.Statement> statements = SqlVerifier.statements(List.of(LocatedDao.class), warnings);
+        assertThat(statements).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("LocatedDao.countIn");
+            assertThat(s.sql()).isEqualTo("SELECT count(*) FROM person WHERE country = :country");
+        });
+        assertThat(warnings).containsExactly(
+                "LocatedDao.countOf builds its SQL from @Define template attributes; not checked",
+                "LocatedDao.notThere: SQL not found on the classpath; not checked");
+    }
 }
