@@ -1,0 +1,219 @@
+package dev.dbagent.health;
+
+import dev.dbagent.pool.ConnectionProvider;
+import dev.dbagent.pool.Failures;
+import dev.dbagent.pool.Intent;
+import dev.dbagent.pool.RoutedConnection;
+import dev.dbagent.service.SqlRedaction;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The standard health checks. Every check returned here is thread-safe and never throws.
+ */
+public final class HealthChecks {
+    private static final String SESSIONS_SQL = """
+            SELECT pid, usename, application_name, state,
+                   extract(epoch FROM now() - coalesce(xact_start, query_start)) AS xact_seconds,
+                   extract(epoch FROM now() - state_change) AS state_seconds,
+                   left(query, 500) AS query
+              FROM pg_stat_activity
+             WHERE datname = current_database()
+               AND pid <> pg_backend_pid()
+               AND backend_type = 'client backend'
+               AND ((state = 'active' AND now() - coalesce(xact_start, query_start) > make_interval(secs => ?))
+                 OR (state IN ('idle in transaction', 'idle in transaction (aborted)')
+                     AND now() - state_change > make_interval(secs => ?)))
+             ORDER BY pid""";
+
+    private HealthChecks() {}
+
+    /**
+     * A check from a supplier, for checks owned elsewhere (pool saturation, replica lag, pending
+     * migrations, stale migration lock). The monitor turns an exception into a DOWN result.
+     *
+     * @param name the check's name
+     * @param supplier produces the result; called once per run
+     * @return the check
+     */
+    public static HealthCheck of(String name, Supplier<CheckResult> supplier) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(supplier, "supplier");
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public CheckResult check() {
+                return supplier.get();
+            }
+        };
+    }
+
+    /**
+     * {@code SELECT 1} on a connection borrowed for the intent. DOWN when no connection can be had
+     * or the query fails or times out.
+     *
+     * @param name the check's name, e.g. {@code orders.roundTrip}
+     * @param provider the database's connections
+     * @param intent which connection to test: {@link Intent#WRITE} for the primary, {@link Intent#READ}
+     *     for what reads are routed to
+     * @param timeout query timeout, rounded up to whole seconds
+     * @return the check
+     */
+    public static HealthCheck roundTrip(String name, ConnectionProvider provider, Intent intent, Duration timeout) {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(intent, "intent");
+        int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        return of(name, () -> {
+            long start = System.nanoTime();
+            try (RoutedConnection rc = provider.acquire(intent); Statement st = rc.connection().createStatement()) {
+                st.setQueryTimeout(seconds);
+                try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                    rs.next();
+                }
+                long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+                return CheckResult.up("SELECT 1 in " + ms + " ms on " + rc.role() + " of '" + rc.database() + "'");
+            } catch (SQLException | RuntimeException e) {
+                String what = "database '" + provider.database() + "' (" + intent.name().toLowerCase(Locale.ROOT)
+                        + ") unreachable: " + describe(e);
+                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+            }
+        });
+    }
+
+    /**
+     * The states of circuit breakers: DOWN if any is OPEN or FORCED_OPEN, DEGRADED if any is
+     * HALF_OPEN, else UP.
+     *
+     * @param name the check's name, e.g. {@code breakers}
+     * @param breakers supplies the breakers to look at, asked on every run
+     * @return the check
+     */
+    public static HealthCheck breakers(String name, Supplier<? extends Collection<CircuitBreaker>> breakers) {
+        Objects.requireNonNull(breakers, "breakers");
+        return of(name, () -> {
+            List<Issue> issues = new ArrayList<>();
+            HealthStatus status = HealthStatus.UP;
+            Collection<CircuitBreaker> all = breakers.get();
+            for (CircuitBreaker b : all) {
+                CircuitBreaker.State s = b.getState();
+                if (s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN) {
+                    status = status.worst(HealthStatus.DOWN);
+                    issues.add(new Issue(Issue.Severity.CRITICAL, name, "breaker " + b.getName() + " is " + s
+                            + String.format(Locale.ROOT, " (failure rate %.1f%%): calls are rejected",
+                            b.getMetrics().getFailureRate())));
+                } else if (s == CircuitBreaker.State.HALF_OPEN) {
+                    status = status.worst(HealthStatus.DEGRADED);
+                    issues.add(new Issue(Issue.Severity.WARNING, name, "breaker " + b.getName()
+                            + " is HALF_OPEN: probing whether the database recovered"));
+                }
+            }
+            String message = all.size() + " breaker(s), " + issues.size() + " not closed";
+            return new CheckResult(status, Duration.ZERO, message, issues);
+        });
+    }
+
+    /**
+     * The states of a fixed list of circuit breakers.
+     *
+     * @param name the check's name
+     * @param breakers the breakers
+     * @return the check
+     * @see #breakers(String, Supplier)
+     */
+    public static HealthCheck breakers(String name, List<CircuitBreaker> breakers) {
+        List<CircuitBreaker> copy = List.copyOf(breakers);
+        return breakers(name, () -> copy);
+    }
+
+    /**
+     * Sessions of the database (from {@code pg_stat_activity}, on the primary) that are active in
+     * a transaction (or a single statement) open longer than {@code longTransaction}, or sit idle
+     * inside a transaction longer than {@code idleInTransaction}: a WARNING issue each (query
+     * text redacted), status DEGRADED. DOWN if the query cannot run.
+     *
+     * @param name the check's name, e.g. {@code orders.sessions}
+     * @param provider the database's connections
+     * @param longTransaction threshold for active sessions
+     * @param idleInTransaction threshold for idle-in-transaction sessions
+     * @return the check
+     */
+    public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longTransaction,
+                                       Duration idleInTransaction) {
+        Objects.requireNonNull(provider, "provider");
+        double longSeconds = longTransaction.toNanos() / 1e9;
+        double idleSeconds = idleInTransaction.toNanos() / 1e9;
+        return of(name, () -> {
+            List<Issue> issues = new ArrayList<>();
+            int longCount = 0;
+            int idleCount = 0;
+            try (RoutedConnection rc = provider.acquire(Intent.WRITE);
+                 PreparedStatement ps = rc.connection().prepareStatement(SESSIONS_SQL)) {
+                ps.setQueryTimeout(30);
+                ps.setDouble(1, longSeconds);
+                ps.setDouble(2, idleSeconds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String who = "session pid " + rs.getInt("pid") + " (user " + rs.getString("usename")
+                                + ", application '" + rs.getString("application_name") + "')";
+                        String query = SqlRedaction.redact(rs.getString("query"), 200);
+                        if ("active".equals(rs.getString("state"))) {
+                            longCount++;
+                            issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                                    "%s has been running a transaction for %.1f s (threshold %.1f s); "
+                                            + "current statement: %s",
+                                    who, rs.getDouble("xact_seconds"), longSeconds, query)));
+                        } else {
+                            idleCount++;
+                            issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                                    "%s has been %s for %.1f s (threshold %.1f s), holding its locks and "
+                                            + "snapshot; last statement: %s",
+                                    who, rs.getString("state"), rs.getDouble("state_seconds"), idleSeconds, query)));
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                String what = "cannot read pg_stat_activity of database '" + provider.database() + "': " + describe(e);
+                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+            }
+            String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)";
+            return issues.isEmpty() ? CheckResult.up(message) : CheckResult.degraded(message, issues);
+        });
+    }
+
+    /**
+     * The standard checks of one database: round trip to the primary and long or idle-in-transaction
+     * sessions, named {@code <db>.roundTrip} and {@code <db>.sessions}.
+     *
+     * @param provider the database's connections
+     * @param settings timeouts and thresholds
+     * @return the checks
+     */
+    public static List<HealthCheck> forDatabase(ConnectionProvider provider, HealthSettings settings) {
+        String db = provider.database();
+        return List.of(
+                roundTrip(db + ".roundTrip", provider, Intent.WRITE, settings.roundTripTimeout()),
+                sessions(db + ".sessions", provider, settings.longTransaction(), settings.idleInTransaction()));
+    }
+
+    /** Class, SQLSTATE and the first line of the message; driver messages carry no password. */
+    static String describe(Throwable e) {
+        String state = Failures.sqlState(e);
+        String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        return e.getClass().getSimpleName() + (state == null ? "" : " [" + state + "]")
+                + (message.isEmpty() ? "" : ": " + message);
+    }
+}

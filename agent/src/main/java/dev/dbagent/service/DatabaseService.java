@@ -1,0 +1,866 @@
+package dev.dbagent.service;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import com.codahale.metrics.Timer;
+import dev.dbagent.BreakerOpenException;
+import dev.dbagent.OutcomeUnknownException;
+import dev.dbagent.pool.ConnectionProvider;
+import dev.dbagent.pool.Failures;
+import dev.dbagent.pool.Intent;
+import dev.dbagent.pool.RoutedConnection;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.security.CodeSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jdbi.v3.core.ConnectionFactory;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Handles;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's way into one logical database: reads, writes and transactions through Jdbi,
+ * guarded by a service-level circuit breaker, retried where a retry cannot duplicate an effect,
+ * timed, and watched for slow calls.
+ *
+ * <h2>Calls</h2>
+ * <ul>
+ *   <li>{@link #read} may be served by a replica within the lag bound; {@link #readOwnWrites} by
+ *       the primary. Both run in a {@code READ ONLY} transaction, so the server refuses writes
+ *       and a retry after a lost connection is harmless.</li>
+ *   <li>{@link #write} runs the callback in one read-write transaction on the primary.</li>
+ *   <li>{@link #transaction} does the same with explicit {@link TxOptions} (isolation level,
+ *       read-only flag, statement timeout).</li>
+ * </ul>
+ * Each has a variant taking a Jdbi SqlObject DAO type, attached to the call's handle. The handle
+ * is valid only inside the callback; do not begin, commit or roll back on it.
+ *
+ * <h2>Errors</h2>
+ * Everything is unchecked except what the callback itself declares ({@code X}), which is
+ * rethrown unchanged. A caller can catch:
+ * <ul>
+ *   <li>{@link BreakerOpenException} - this service's breaker (layer {@code service}, role
+ *       {@code *}) or a pool breaker rejected the call without touching the network;</li>
+ *   <li>{@link dev.dbagent.PoolExhaustedException} - no connection within the pool's max wait
+ *       (after retries);</li>
+ *   <li>{@link OutcomeUnknownException} - the connection died during COMMIT and the outcome could
+ *       not be resolved; the message carries the transaction id;</li>
+ *   <li>{@link TransactionRolledBackException} - the connection died during COMMIT and the server
+ *       confirmed the transaction was aborted;</li>
+ *   <li>Jdbi's {@link org.jdbi.v3.core.JdbiException} subtypes for everything else: constraint
+ *       violations, syntax errors, serialization failures after the last retry, and connection
+ *       failures (cause: the driver's {@link SQLException}; classify with
+ *       {@link Failures#isInfrastructure(Throwable)}).</li>
+ * </ul>
+ *
+ * <h2>Retries</h2>
+ * An attempt is repeated, with exponential backoff and jitter, within {@link RetrySettings#maxAttempts()}
+ * and {@link RetrySettings#maxTotal()}, only when: acquiring the connection failed with an
+ * infrastructure failure (nothing ran yet); a read-only call lost its connection; or the whole
+ * transaction failed with SQLSTATE 40001 or 40P01 (the server rolled it back). The callback
+ * therefore may run more than once and must not have effects outside the database that cannot be
+ * repeated. A read-write transaction whose connection died during COMMIT is never repeated: its
+ * outcome is asked from the server ({@code pg_xact_status}) on a new connection.
+ *
+ * <p>Thread-safe; one instance per database is shared by all threads. Every call blocks the
+ * calling thread for at most the pool's max wait per attempt plus the statements' own time plus
+ * the retry budget.
+ */
+public final class DatabaseService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseService.class);
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final CodeSource OWN_CODE = codeSource(DatabaseService.class);
+    private static final int SQL_MAX = 2000;
+
+    private final String agentName;
+    private final String database;
+    private final ConnectionProvider provider;
+    private final ServiceSettings settings;
+    private final Clock clock;
+    private final MetricRegistry registry;
+    private final String prefix;
+    private final Jdbi jdbi;
+    private final CircuitBreaker breaker;
+    private final Retry retry;
+    private final IntervalFunction backoff;
+    private final ThreadLocal<CallContext> current = new ThreadLocal<>();
+    private final Map<CallKind, Timer> timers = new EnumMap<>(CallKind.class);
+    private final Map<ErrorClass, Counter> errors = new EnumMap<>(ErrorClass.class);
+    private final Counter retries;
+    private final Counter outcomeUnknown;
+    private final Counter slowQueries;
+    private final SlowQueryLog slowLog;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder failedCalls = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> errorsByType = new ConcurrentHashMap<>();
+
+    private DatabaseService(Builder b) {
+        this.agentName = b.agentName;
+        this.provider = b.provider;
+        this.database = b.provider.database();
+        this.settings = b.settings;
+        this.clock = b.clock;
+        this.registry = b.registry;
+        this.prefix = "dbagent." + agentName + "." + database;
+        this.slowLog = new SlowQueryLog(settings.slowQueryBuffer());
+
+        this.jdbi = Jdbi.create(new RoutingConnectionFactory());
+        jdbi.installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+        // The service ends every transaction itself, also on a dead connection where Jdbi's
+        // check would only add a second exception.
+        jdbi.getConfig(Handles.class).setForceEndTransactions(false);
+        jdbi.setSqlLogger(new StatementRecorder());
+        if (b.jdbiCustomizer != null) {
+            b.jdbiCustomizer.accept(jdbi);
+        }
+
+        BreakerSettings bs = settings.breaker();
+        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(bs.slidingWindowSize())
+                .minimumNumberOfCalls(bs.minimumNumberOfCalls())
+                .failureRateThreshold(bs.failureRateThreshold())
+                .waitDurationInOpenState(bs.waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(bs.permittedCallsInHalfOpenState())
+                .recordException(Failures::isInfrastructure)
+                .ignoreException(t -> t instanceof BreakerOpenException)
+                .clock(clock)
+                .build();
+        this.breaker = CircuitBreaker.of(prefix + ".service", breakerConfig);
+
+        RetrySettings rs = settings.retry();
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(
+                rs.initialBackoff(), rs.multiplier(), rs.jitter(), rs.maxBackoff());
+        RetryConfig retryConfig = RetryConfig.custom()
+                .maxAttempts(rs.maxAttempts())
+                .retryOnException(t -> t instanceof RetryableFailure)
+                .intervalBiFunction((attempt, outcome) -> {
+                    long wait = backoff.apply(attempt);
+                    if (outcome.isLeft() && outcome.getLeft() instanceof RetryableFailure rf) {
+                        wait = Math.min(wait, Math.max(1L, rf.remainingMillis()));
+                    }
+                    return wait;
+                })
+                .build();
+        this.retry = Retry.of(prefix + ".service", retryConfig);
+
+        for (CallKind kind : CallKind.values()) {
+            timers.put(kind, registry.timer(prefix + "." + kind.metricName() + ".calls",
+                    () -> new Timer(new SlidingTimeWindowArrayReservoir(1, TimeUnit.MINUTES))));
+        }
+        for (ErrorClass ec : ErrorClass.values()) {
+            errors.put(ec, registry.counter(prefix + ".service.errors." + ec.metricName));
+        }
+        this.retries = registry.counter(prefix + ".service.retries");
+        this.outcomeUnknown = registry.counter(prefix + ".service.outcome-unknown");
+        this.slowQueries = registry.counter(prefix + ".service.slow-queries");
+        String stateName = prefix + ".service.breaker.state";
+        registry.remove(stateName);
+        registry.register(stateName, (Gauge<Integer>) () -> breaker.getState().getOrder());
+        retry.getEventPublisher().onRetry(event -> retries.inc());
+    }
+
+    /**
+     * Starts building a service over a connection provider.
+     *
+     * @param provider hands out routed connections of one logical database
+     * @return a builder with default settings, agent name {@code default}, a fresh metric
+     *     registry and the UTC system clock
+     */
+    public static Builder builder(ConnectionProvider provider) {
+        return new Builder(provider);
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /**
+     * Runs a read-only callback on a replica within the lag bound, or the primary.
+     *
+     * @param callback gets a handle valid for this call only; may run more than once
+     * @param <R> result type
+     * @param <X> checked exception the callback may throw, rethrown unchanged
+     * @return the callback's result
+     * @throws X whatever the callback throws
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws dev.dbagent.PoolExhaustedException if no connection became free, after retries
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections after retries
+     */
+    public <R, X extends Exception> R read(HandleCallback<R, X> callback) throws X {
+        return call(CallKind.READ, TxOptions.DEFAULT.withReadOnly(true), callback);
+    }
+
+    /**
+     * Runs a read-only callback with a SqlObject DAO, on a replica or the primary.
+     *
+     * @param dao the SqlObject interface to attach
+     * @param callback gets the attached DAO; may run more than once
+     * @param <D> DAO type
+     * @param <R> result type
+     * @return the callback's result
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections after retries
+     */
+    public <D, R> R read(Class<D> dao, Function<D, R> callback) {
+        Objects.requireNonNull(dao, "dao");
+        return read(h -> callback.apply(h.attach(dao)));
+    }
+
+    /**
+     * Runs a read-only callback on the primary, so it sees every write committed before.
+     *
+     * @param callback gets a handle valid for this call only; may run more than once
+     * @param <R> result type
+     * @param <X> checked exception the callback may throw, rethrown unchanged
+     * @return the callback's result
+     * @throws X whatever the callback throws
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections after retries
+     */
+    public <R, X extends Exception> R readOwnWrites(HandleCallback<R, X> callback) throws X {
+        return call(CallKind.READ_OWN_WRITES, TxOptions.DEFAULT.withReadOnly(true), callback);
+    }
+
+    /**
+     * Runs a read-only callback with a SqlObject DAO on the primary.
+     *
+     * @param dao the SqlObject interface to attach
+     * @param callback gets the attached DAO; may run more than once
+     * @param <D> DAO type
+     * @param <R> result type
+     * @return the callback's result
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections after retries
+     */
+    public <D, R> R readOwnWrites(Class<D> dao, Function<D, R> callback) {
+        Objects.requireNonNull(dao, "dao");
+        return readOwnWrites(h -> callback.apply(h.attach(dao)));
+    }
+
+    /**
+     * Runs a callback in one read-write transaction on the primary, with the server's default
+     * isolation level. Committed when the callback returns, rolled back when it throws.
+     *
+     * @param callback gets a handle valid for this call only; runs again only if the server
+     *     rolled the whole transaction back (40001, 40P01)
+     * @param <R> result type
+     * @param <X> checked exception the callback may throw, rethrown unchanged
+     * @return the callback's result, once committed
+     * @throws X whatever the callback throws
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws OutcomeUnknownException if the connection died during COMMIT and the outcome is unknown
+     * @throws TransactionRolledBackException if the connection died during COMMIT and the server aborted it
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections
+     */
+    public <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
+        return call(CallKind.WRITE, TxOptions.DEFAULT, callback);
+    }
+
+    /**
+     * Runs a callback with a SqlObject DAO in one read-write transaction on the primary.
+     *
+     * @param dao the SqlObject interface to attach
+     * @param callback gets the attached DAO
+     * @param <D> DAO type
+     * @param <R> result type
+     * @return the callback's result, once committed
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws OutcomeUnknownException if the connection died during COMMIT and the outcome is unknown
+     * @throws TransactionRolledBackException if the connection died during COMMIT and the server aborted it
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections
+     */
+    public <D, R> R write(Class<D> dao, Function<D, R> callback) {
+        Objects.requireNonNull(dao, "dao");
+        return write(h -> callback.apply(h.attach(dao)));
+    }
+
+    /**
+     * Runs a callback in one transaction on the primary with explicit options. A read-only
+     * transaction is retried like a read; a read-write one like {@link #write}.
+     *
+     * @param options isolation level, read-only flag, statement timeout
+     * @param callback gets a handle valid for this call only
+     * @param <R> result type
+     * @param <X> checked exception the callback may throw, rethrown unchanged
+     * @return the callback's result, once committed
+     * @throws X whatever the callback throws
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws OutcomeUnknownException if the connection died during COMMIT and the outcome is unknown
+     * @throws TransactionRolledBackException if the connection died during COMMIT and the server aborted it
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors (57014 after a statement timeout) and lost connections
+     */
+    public <R, X extends Exception> R transaction(TxOptions options, HandleCallback<R, X> callback) throws X {
+        Objects.requireNonNull(options, "options");
+        return call(CallKind.TRANSACTION, options, callback);
+    }
+
+    /**
+     * Runs a callback with a SqlObject DAO in one transaction with explicit options.
+     *
+     * @param options isolation level, read-only flag, statement timeout
+     * @param dao the SqlObject interface to attach
+     * @param callback gets the attached DAO
+     * @param <D> DAO type
+     * @param <R> result type
+     * @return the callback's result, once committed
+     * @throws BreakerOpenException if a breaker rejected the call
+     * @throws OutcomeUnknownException if the connection died during COMMIT and the outcome is unknown
+     * @throws TransactionRolledBackException if the connection died during COMMIT and the server aborted it
+     * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections
+     */
+    public <D, R> R transaction(TxOptions options, Class<D> dao, Function<D, R> callback) {
+        Objects.requireNonNull(dao, "dao");
+        return transaction(options, h -> callback.apply(h.attach(dao)));
+    }
+
+    // ---------------------------------------------------------------- observation
+
+    /** @return the logical database name */
+    public String database() {
+        return database;
+    }
+
+    /** @return the agent name used in metric names */
+    public String agentName() {
+        return agentName;
+    }
+
+    /** @return the settings this service runs with */
+    public ServiceSettings settings() {
+        return settings;
+    }
+
+    /**
+     * @return the service-level breaker, for the JMX layer (state, metrics, forcing open or
+     *     closed, events). Thread-safe.
+     */
+    public CircuitBreaker circuitBreaker() {
+        return breaker;
+    }
+
+    /** @return the Resilience4j retry, for its metrics and events. Thread-safe. */
+    public Retry retry() {
+        return retry;
+    }
+
+    /** @return the prefix of this service's metric names, {@code dbagent.<agent>.<db>} */
+    public String metricPrefix() {
+        return prefix;
+    }
+
+    /** @return calls made since start (read, readOwnWrites, write, transaction), whatever their outcome */
+    public long callCount() {
+        return calls.sum();
+    }
+
+    /** @return calls that ended with an exception thrown to the caller, since start */
+    public long errorCount() {
+        return failedCalls.sum();
+    }
+
+    /**
+     * @return failed calls by the fully qualified class name of the exception the caller
+     *     received, largest count first; a snapshot
+     */
+    public Map<String, Long> errorsByExceptionClass() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        errorsByType.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue().sum()))
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** @return the most recent slow calls, newest first, at most the configured buffer size */
+    public List<SlowQuery> slowQueries() {
+        return slowLog.snapshot();
+    }
+
+    /** @return slow calls since start, including those no longer in the buffer */
+    public long slowQueryCount() {
+        return slowLog.total();
+    }
+
+    /** Empties the slow-call buffer (the counter keeps counting). */
+    public void clearSlowQueries() {
+        slowLog.clear();
+    }
+
+    /** @return retries performed since start */
+    public long retryCount() {
+        return retries.getCount();
+    }
+
+    /** @return writes whose outcome could not be resolved since start */
+    public long outcomeUnknownCount() {
+        return outcomeUnknown.getCount();
+    }
+
+    /**
+     * Removes this service's metrics from the registry. Calls still work afterwards but are no
+     * longer visible in it. Idempotent.
+     */
+    @Override
+    public void close() {
+        registry.removeMatching((name, metric) -> name.startsWith(prefix + ".read.")
+                || name.startsWith(prefix + ".write.") || name.startsWith(prefix + ".transaction.")
+                || name.startsWith(prefix + ".service."));
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseService[agent=" + agentName + ", database=" + database + ", breaker=" + breaker.getState() + "]";
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private <R, X extends Exception> R call(CallKind kind, TxOptions options, HandleCallback<R, X> callback) throws X {
+        Objects.requireNonNull(callback, "callback");
+        long start = System.nanoTime();
+        CallContext context = new CallContext(kind, start + settings.retry().maxTotal().toNanos());
+        CallContext outer = current.get();
+        current.set(context);
+        Throwable failure = null;
+        try {
+            return breaker.executeCheckedSupplier(() -> {
+                try {
+                    return Retry.decorateCheckedSupplier(retry, () -> attempt(context, options, callback)).get();
+                } catch (RetryableFailure rf) {
+                    throw rf.getCause();
+                }
+            });
+        } catch (CallNotPermittedException e) {
+            BreakerOpenException rejected = new BreakerOpenException(database, "service", "*", breaker.getState().name());
+            failure = rejected;
+            throw rejected;
+        } catch (Throwable t) {
+            failure = t;
+            throw DatabaseService.<RuntimeException>sneaky(t);
+        } finally {
+            if (outer == null) {
+                current.remove();
+            } else {
+                current.set(outer);
+            }
+            long took = System.nanoTime() - start;
+            timers.get(kind).update(took, TimeUnit.NANOSECONDS);
+            calls.increment();
+            if (failure != null) {
+                failedCalls.increment();
+                errors.get(ErrorClass.of(failure)).inc();
+                errorsByType.computeIfAbsent(failure.getClass().getName(), k -> new LongAdder()).increment();
+            }
+            if (took >= settings.slowQueryThreshold().toNanos()) {
+                recordSlow(context, took);
+            }
+        }
+    }
+
+    private <R, X extends Exception> R attempt(CallContext c, TxOptions options, HandleCallback<R, X> callback)
+            throws X {
+        c.attempts++;
+        c.acquireFailure = null;
+        boolean readOnly = options.readOnly();
+        Handle h;
+        try {
+            h = jdbi.open();
+        } catch (RuntimeException e) {
+            Throwable cause = c.acquireFailure != null ? c.acquireFailure : e;
+            RuntimeException thrown = cause instanceof RuntimeException re ? re : e;
+            throw sneaky(retryIf(Failures.isInfrastructure(cause), c, thrown));
+        }
+        boolean committing = false;
+        R result = null;
+        String txid = null;
+        try {
+            // Also for writes: a connection handed back read-only by someone else must not make this call fail.
+            h.setReadOnly(readOnly);
+            h.begin();
+            String setup = setupSql(options);
+            if (setup != null) {
+                try (Statement st = h.getConnection().createStatement()) {
+                    st.execute(setup);
+                }
+            }
+            result = callback.withHandle(h);
+            if (!readOnly) {
+                txid = currentTransactionId(h.getConnection());
+            }
+            committing = true;
+            h.commit();
+            return result;
+        } catch (Throwable t) {
+            if (committing && !readOnly && Failures.isInfrastructure(t)) {
+                closeQuietly(h);
+                h = null;
+                return resolveOutcome(txid, result, t);
+            }
+            rollbackQuietly(h);
+            String state = Failures.sqlState(t);
+            boolean retryable = "40001".equals(state) || "40P01".equals(state)
+                    || (readOnly && Failures.isInfrastructure(t));
+            throw sneaky(retryIf(retryable, c, t));
+        } finally {
+            if (h != null) {
+                if (readOnly) {
+                    try {
+                        h.setReadOnly(false);
+                    } catch (RuntimeException e) {
+                        LOG.debug("could not reset read-only flag on database '{}'", database, e);
+                    }
+                }
+                closeQuietly(h);
+            }
+        }
+    }
+
+    private static String setupSql(TxOptions options) {
+        StringBuilder sql = new StringBuilder();
+        if (options.isolation() != TransactionIsolationLevel.UNKNOWN
+                && options.isolation() != TransactionIsolationLevel.NONE) {
+            sql.append("SET TRANSACTION ISOLATION LEVEL ").append(isolationSql(options.isolation())).append(';');
+        }
+        if (!options.timeout().isZero()) {
+            sql.append("SET LOCAL statement_timeout = ").append(Math.max(1, options.timeout().toMillis())).append(';');
+        }
+        return sql.length() == 0 ? null : sql.toString();
+    }
+
+    private static String isolationSql(TransactionIsolationLevel level) {
+        return switch (level) {
+            case READ_UNCOMMITTED -> "READ UNCOMMITTED";
+            case READ_COMMITTED -> "READ COMMITTED";
+            case REPEATABLE_READ -> "REPEATABLE READ";
+            case SERIALIZABLE -> "SERIALIZABLE";
+            default -> throw new IllegalArgumentException("unsupported isolation level " + level);
+        };
+    }
+
+    /** @return the transaction's xid8 as text, or null when it wrote nothing (no xid assigned) */
+    private static String currentTransactionId(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_xact_id_if_assigned()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
+     * The connection died while COMMIT was in flight: ask the server on a new connection what
+     * became of the transaction. Never repeats the transaction.
+     */
+    private <R> R resolveOutcome(String txid, R result, Throwable commitFailure) {
+        if (txid == null) {
+            // No xid was assigned, so the transaction changed nothing: committing it or not is the same.
+            LOG.warn("connection to database '{}' was lost during COMMIT of a transaction that wrote nothing; "
+                    + "returning its result", database);
+            return result;
+        }
+        RetrySettings rs = settings.retry();
+        long deadline = System.nanoTime() + rs.maxTotal().toNanos();
+        int maxQueries = Math.max(3, rs.maxAttempts());
+        String status = null;
+        Throwable lastError = null;
+        for (int i = 1; i <= maxQueries; i++) {
+            try {
+                status = transactionStatus(txid);
+                lastError = null;
+            } catch (SQLException | RuntimeException e) {
+                lastError = e;
+            }
+            if ("committed".equals(status)) {
+                LOG.warn("connection to database '{}' was lost during COMMIT of transaction {}; "
+                        + "the server reports it committed", database, txid);
+                return result;
+            }
+            if ("aborted".equals(status)) {
+                throw new TransactionRolledBackException(database, txid, commitFailure);
+            }
+            if (lastError == null && status == null) {
+                break; // the server no longer knows the transaction: asking again will not help
+            }
+            long wait = TimeUnit.MILLISECONDS.toNanos(backoff.apply(i));
+            if (i == maxQueries || System.nanoTime() + wait >= deadline) {
+                break;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        outcomeUnknown.inc();
+        String why;
+        if (lastError != null) {
+            why = "the server could not be asked: " + lastError.getClass().getSimpleName()
+                    + (Failures.sqlState(lastError) == null ? "" : " SQLSTATE " + Failures.sqlState(lastError));
+        } else if (status == null) {
+            why = "the server does not know the transaction any more";
+        } else {
+            why = "the server still reports it '" + status + "'";
+        }
+        OutcomeUnknownException unknown = new OutcomeUnknownException("connection to database '" + database
+                + "' was lost during COMMIT of transaction " + txid + " and its outcome is unknown (" + why
+                + "): check whether the write happened before repeating it", commitFailure);
+        if (lastError != null) {
+            unknown.addSuppressed(lastError);
+        }
+        LOG.error("{}", unknown.getMessage());
+        throw unknown;
+    }
+
+    private String transactionStatus(String txid) throws SQLException {
+        try (RoutedConnection rc = provider.acquire(Intent.WRITE);
+             PreparedStatement ps = rc.connection().prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+            ps.setString(1, txid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private Throwable retryIf(boolean retryable, CallContext c, Throwable failure) {
+        if (!retryable) {
+            return failure;
+        }
+        long remaining = TimeUnit.NANOSECONDS.toMillis(c.deadlineNanos - System.nanoTime());
+        if (remaining <= 0 || c.attempts >= settings.retry().maxAttempts()) {
+            return failure;
+        }
+        return new RetryableFailure(failure, remaining);
+    }
+
+    private void rollbackQuietly(Handle h) {
+        try {
+            if (!h.getConnection().getAutoCommit()) {
+                h.rollback();
+            }
+        } catch (SQLException | RuntimeException e) {
+            // The connection is likely dead; closing it below lets the pool discard it.
+            LOG.debug("rollback failed on database '{}'", database, e);
+        }
+    }
+
+    private void closeQuietly(Handle h) {
+        try {
+            h.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing handle failed on database '{}'", database, e);
+        }
+    }
+
+    private void recordSlow(CallContext c, long tookNanos) {
+        SlowQuery q = new SlowQuery(Instant.now(clock), database, c.role, c.kind, Duration.ofNanos(tookNanos),
+                SqlRedaction.redact(c.slowestSql, SQL_MAX), c.statements, c.attempts, callSite());
+        slowLog.add(q);
+        slowQueries.inc();
+        LOG.warn("slow {} call on database '{}' ({}) took {} ms ({} statement(s), {} attempt(s)) at {}: {}",
+                c.kind.metricName(), database, c.role, TimeUnit.NANOSECONDS.toMillis(tookNanos), c.statements,
+                c.attempts, q.callSite(), q.sql());
+    }
+
+    private static String callSite() {
+        return WALKER.walk(frames -> frames
+                .filter(f -> !isInternal(f.getDeclaringClass()))
+                .findFirst()
+                .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")")
+                .orElse(""));
+    }
+
+    /**
+     * dbagent's own classes (same code source as this one), Jdbi, Resilience4j and the JDK. A
+     * dev.dbagent class from another jar or directory (an embedding application's or a test's)
+     * is a call site.
+     */
+    private static boolean isInternal(Class<?> type) {
+        String n = type.getName();
+        if (n.startsWith("org.jdbi.") || n.startsWith("io.github.resilience4j.") || n.startsWith("java.")
+                || n.startsWith("jdk.") || n.startsWith("sun.") || n.startsWith("com.sun.")) {
+            return true;
+        }
+        return n.startsWith("dev.dbagent.") && Objects.equals(codeSource(type), OWN_CODE);
+    }
+
+    private static CodeSource codeSource(Class<?> type) {
+        try {
+            return type.getProtectionDomain().getCodeSource();
+        } catch (SecurityException e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /** Per-call state, used by the calling thread only. */
+    private static final class CallContext {
+        final CallKind kind;
+        final long deadlineNanos;
+        int attempts;
+        int statements;
+        String role = "-";
+        String slowestSql;
+        long slowestNanos = -1;
+        Throwable acquireFailure;
+
+        CallContext(CallKind kind, long deadlineNanos) {
+            this.kind = kind;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        void statement(String sql, long nanos) {
+            statements++;
+            if (nanos > slowestNanos) {
+                slowestNanos = nanos;
+                slowestSql = sql;
+            }
+        }
+    }
+
+    /** Asks the provider for a connection routed by the current call's intent. */
+    private final class RoutingConnectionFactory implements ConnectionFactory {
+        @Override
+        public Connection openConnection() throws SQLException {
+            CallContext c = current.get();
+            Intent intent = c == null ? Intent.WRITE : c.kind.intent();
+            try {
+                RoutedConnection rc = provider.acquire(intent);
+                if (c != null) {
+                    c.role = rc.role();
+                }
+                return rc.connection();
+            } catch (SQLException | RuntimeException e) {
+                if (c != null) {
+                    c.acquireFailure = e;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Notes each statement's rendered SQL (no bound values) and duration for slow-call reports. */
+    private final class StatementRecorder implements SqlLogger {
+        @Override
+        public void logAfterExecution(StatementContext context) {
+            note(context, context.getCompletionMoment());
+        }
+
+        @Override
+        public void logException(StatementContext context, SQLException ex) {
+            note(context, context.getExceptionMoment());
+        }
+
+        private void note(StatementContext context, Instant end) {
+            CallContext c = current.get();
+            if (c == null) {
+                return;
+            }
+            Instant begin = context.getExecutionMoment();
+            long nanos = begin == null || end == null ? 0 : Duration.between(begin, end).toNanos();
+            c.statement(context.getRenderedSql(), nanos);
+        }
+    }
+
+    /**
+     * Builds a {@link DatabaseService}. Not thread-safe; use from one thread, then discard.
+     */
+    public static final class Builder {
+        private final ConnectionProvider provider;
+        private String agentName = "default";
+        private ServiceSettings settings = ServiceSettings.defaults();
+        private MetricRegistry registry = new MetricRegistry();
+        private Clock clock = Clock.systemUTC();
+        private Consumer<Jdbi> jdbiCustomizer;
+
+        private Builder(ConnectionProvider provider) {
+            this.provider = Objects.requireNonNull(provider, "provider");
+        }
+
+        /**
+         * @param name the agent's name, the second segment of metric names
+         * @return this builder
+         */
+        public Builder agentName(String name) {
+            this.agentName = Objects.requireNonNull(name, "agentName");
+            return this;
+        }
+
+        /**
+         * @param value slow-query, retry and breaker settings
+         * @return this builder
+         */
+        public Builder settings(ServiceSettings value) {
+            this.settings = Objects.requireNonNull(value, "settings");
+            return this;
+        }
+
+        /**
+         * @param value the registry the service's timers, counters and gauges are registered in
+         * @return this builder
+         */
+        public Builder metrics(MetricRegistry value) {
+            this.registry = Objects.requireNonNull(value, "metrics");
+            return this;
+        }
+
+        /**
+         * @param value the clock of the breaker's open-state wait and of slow-call timestamps
+         * @return this builder
+         */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * @param customizer called once with the service's Jdbi, to register mappers, argument
+         *     factories or plugins; must not replace the SQL logger or open handles
+         * @return this builder
+         */
+        public Builder configureJdbi(Consumer<Jdbi> customizer) {
+            this.jdbiCustomizer = customizer;
+            return this;
+        }
+
+        /** @return a new service; registers its metrics */
+        public DatabaseService build() {
+            return new DatabaseService(this);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.dbagent.ops;
+
+/**
+ * The child JVM of {@link MigrationLockTest}: migrates and is killed with {@code kill -9} while a
+ * changeset sleeps. Coordinates come from the environment so the password is not on the command line.
+ */
+public final class KillableMigrator {
+    private KillableMigrator() {
+    }
+
+    /** @param args target schema, changelog */
+    public static void main(String[] args) {
+        Operations ops = Operations.builder()
+                .jdbcUrl(System.getenv("DBAGENT_TEST_URL"))
+                .user(System.getenv("DBAGENT_TEST_USER"))
+                .password(System.getenv("DBAGENT_TEST_SECRET"))
+                .targetSchema(args[0])
+                .changelog(args[1])
+                .settings(OpsSettings.of("test"))
+                .build();
+        System.out.println(ops.migrate().toText());
+    }
+}
