@@ -65,7 +65,7 @@ final class Keys {
             integer("dbagent.health.saturationPercent", 1, 100, all("80"),
                     "Pool use (active / maxTotal) at or above this percentage is reported."),
             bool("dbagent.migrate.onStart", env("true", "true", "false", "false"), "Run pending migrations when the agent starts."),
-            str("dbagent.migrate.changelog", all("db/changelog/db.changelog-master.xml"), "Liquibase changelog (classpath resource)."),
+            str("dbagent.migrate.changelog", all(dev.dbagent.schema.DomainSchema.MASTER_CHANGELOG), "Liquibase changelog (classpath resource)."),
             bool("dbagent.ops.resetEnabled", env("true", "true", "false", "false"),
                     "Whether reset may run at all. Cannot be true in staging or production."),
             seconds("dbagent.ops.resetTokenTtlSeconds", 1, 3600, all("60"), "Lifetime of a prepareReset confirmation token."),

@@ -1,0 +1,157 @@
+package dev.dbagent;
+
+import dev.dbagent.config.AgentConfig;
+import dev.dbagent.config.BreakerSettings;
+import dev.dbagent.config.DatabaseConfig;
+import dev.dbagent.health.CheckResult;
+import dev.dbagent.health.HealthCheck;
+import dev.dbagent.health.HealthChecks;
+import dev.dbagent.health.HealthMonitor;
+import dev.dbagent.health.Issue;
+import dev.dbagent.ops.OperationResult;
+import dev.dbagent.ops.Operations;
+import dev.dbagent.pool.ConnectionManager;
+import dev.dbagent.pool.DatabaseRouter;
+import dev.dbagent.pool.ManagedPool;
+import dev.dbagent.service.DatabaseService;
+import dev.dbagent.service.RetrySettings;
+import dev.dbagent.service.ServiceSettings;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The start sequence of a {@link DatabaseAgent}; each step registers its own undo. */
+final class Parts {
+    private Parts() {}
+
+    static void start(DatabaseAgent agent) {
+        AgentConfig config = agent.config();
+
+        ConnectionManager connections = new ConnectionManager(config.databases(), agent.clock(), config.name());
+        agent.onStop(connections::close);
+        agent.connections(connections);
+
+        for (DatabaseConfig db : config.databases()) {
+            DatabaseService service = DatabaseService.builder(connections.router(db.name()))
+                    .agentName(config.name())
+                    .metrics(agent.metrics())
+                    .clock(agent.clock())
+                    .settings(serviceSettings(db))
+                    .build();
+            agent.onStop(service::close);
+            agent.services().put(db.name(), service);
+        }
+
+        Operations ops = agent.newOperations(agent.primaryDatabase());
+        agent.operations(ops);
+        if (config.migrate().onStart()) {
+            OperationResult r = ops.migrateOnStart();
+            if (!r.success()) {
+                throw new DbAgentException("migrate-on-start failed: " + r.summary());
+            }
+        }
+
+        HealthMonitor health = new HealthMonitor(config.name(), checks(agent), agent.clock(), null);
+        agent.onStop(health::close);
+        agent.health(health);
+        health.start(config.health().interval());
+    }
+
+    static ServiceSettings serviceSettings(DatabaseConfig db) {
+        var r = db.retry();
+        BreakerSettings b = db.serviceBreaker();
+        return new ServiceSettings(db.slowQueryThreshold(), db.slowQueryBuffer(),
+                new RetrySettings(r.maxAttempts(), r.initialBackoff(), r.maxBackoff(), r.maxTotal()),
+                new dev.dbagent.service.BreakerSettings(b.slidingWindowSize(), b.minimumCalls(),
+                        b.failureRateThreshold(), b.waitOpen(), b.halfOpenCalls()));
+    }
+
+    /** Every check of the agent: per pool, per database, and the migrations of the first database. */
+    static List<HealthCheck> checks(DatabaseAgent agent) {
+        AgentConfig config = agent.config();
+        List<HealthCheck> checks = new ArrayList<>();
+        Duration timeout = Duration.ofSeconds(5);
+        for (DatabaseRouter router : agent.routers()) {
+            String db = router.database();
+            for (ManagedPool pool : router.pools()) {
+                checks.add(roundTrip(db + "." + pool.role() + ".roundTrip", pool, timeout));
+                checks.add(saturation(db + "." + pool.role() + ".saturation", pool, config.health().saturationPercent()));
+            }
+            if (!router.replicas().isEmpty()) {
+                checks.add(replicaLag(db + ".replicaLag", router,
+                        config.database(db).orElseThrow().replicaRouting().maxLag()));
+            }
+            DatabaseService service = agent.services().get(db);
+            checks.add(HealthChecks.breakers(db + ".breakers", () -> {
+                List<CircuitBreaker> all = new ArrayList<>();
+                router.pools().forEach(p -> all.add(p.breaker()));
+                all.add(service.circuitBreaker());
+                return all;
+            }));
+            checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
+                    config.health().idleInTransaction()));
+        }
+        return checks;
+    }
+
+    private static HealthCheck roundTrip(String name, ManagedPool pool, Duration timeout) {
+        return HealthChecks.of(name, () -> {
+            try (Connection c = pool.acquire(); Statement s = c.createStatement()) {
+                s.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+                try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                    rs.next();
+                }
+                return CheckResult.up("SELECT 1 on " + pool.role() + " answered");
+            } catch (SQLException | DbAgentException e) {
+                String what = pool.database() + " (" + pool.role() + ") unreachable: " + firstLine(e.getMessage());
+                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+            }
+        });
+    }
+
+    private static HealthCheck saturation(String name, ManagedPool pool, int thresholdPercent) {
+        return HealthChecks.of(name, () -> {
+            int active = pool.active();
+            int waiting = pool.waiting();
+            int percent = pool.maxTotal() == 0 ? 0 : active * 100 / pool.maxTotal();
+            String msg = String.format(Locale.ROOT, "%d of %d connections in use (%d%%), %d waiting", active,
+                    pool.maxTotal(), percent, waiting);
+            if (percent >= thresholdPercent || waiting > 0) {
+                return CheckResult.degraded(msg, List.of(new Issue(Issue.Severity.WARNING, name,
+                        pool.database() + " (" + pool.role() + ") pool saturated: " + msg)));
+            }
+            return CheckResult.up(msg);
+        });
+    }
+
+    private static HealthCheck replicaLag(String name, DatabaseRouter router, Duration maxLag) {
+        return HealthChecks.of(name, () -> {
+            List<Issue> issues = new ArrayList<>();
+            StringBuilder msg = new StringBuilder();
+            for (ManagedPool replica : router.replicas()) {
+                long lag = router.replicaLagMillis(replica.role());
+                msg.append(replica.role()).append('=').append(lag < 0 ? "unreachable" : lag + " ms").append(' ');
+                if (lag < 0) {
+                    issues.add(new Issue(Issue.Severity.WARNING, name, router.database() + " " + replica.role()
+                            + " is unreachable; reads go to the primary"));
+                } else if (lag > maxLag.toMillis()) {
+                    issues.add(new Issue(Issue.Severity.WARNING, name, router.database() + " " + replica.role()
+                            + " lags " + lag + " ms (bound " + maxLag.toMillis() + " ms); reads go elsewhere"));
+                }
+            }
+            return issues.isEmpty() ? CheckResult.up(msg.toString().trim())
+                    : CheckResult.degraded(msg.toString().trim(), issues);
+        });
+    }
+
+    static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+}

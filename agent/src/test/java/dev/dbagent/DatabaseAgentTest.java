@@ -1,0 +1,118 @@
+package dev.dbagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dbagent.config.AgentConfig;
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.Secret;
+import dev.dbagent.health.HealthReport;
+import dev.dbagent.health.HealthStatus;
+import dev.dbagent.schema.foundation.JurisdictionDao;
+import dev.dbagent.testing.PostgresExtension;
+import dev.dbagent.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class DatabaseAgentTest {
+
+    static AgentConfig config(TestDatabase db, String name, Consumer<AgentConfig.Builder> more) {
+        AgentConfig.Builder b = AgentConfig.builder().name(name).environment(Environment.TEST)
+                .migrateOnStart(true)
+                .database("main", d -> d.url(db.jdbcUrl()).user(db.user()).password(Secret.of(db.password())));
+        more.accept(b);
+        return b.build();
+    }
+
+    @Test
+    void startsMigratesServesAndStopsLeavingNothingBehind(TestDatabase db) throws Exception {
+        Set<String> threadsBefore = threadNames();
+        DatabaseAgent agent = DatabaseAgent.builder(config(db, "life", b -> {})).start();
+        try {
+            assertThat(agent.isRunning()).isTrue();
+            assertThat(agent.start()).isSameAs(agent);
+            assertThat(agent.operations().init().success()).isTrue();
+            java.util.List<?> jurisdictions = agent.service("main").read(JurisdictionDao.class, dao -> dao.list(0, 10));
+            assertThat(jurisdictions).isNotEmpty();
+            HealthReport report = agent.health().runNow();
+            assertThat(report.status()).as(report.toText()).isEqualTo(HealthStatus.UP);
+            assertThat(report.checks().keySet()).contains("main.primary.roundTrip", "main.primary.saturation", "main.breakers", "main.sessions");
+            assertThat(dbagentSessions(db)).isPositive();
+        } finally {
+            agent.close();
+        }
+        agent.close();
+        assertThat(agent.isRunning()).isFalse();
+        assertThatThrownBy(() -> agent.service("main")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("agent 'life' is not running");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(dbagentSessions(db)).isZero();
+            assertThat(threadNames()).isSubsetOf(threadsBefore);
+        });
+    }
+
+    @Test
+    void severalNamedAgentsRunInOneJvmButNotTwoOfTheSameName(TestDatabase db) {
+        try (DatabaseAgent a = DatabaseAgent.builder(config(db, "alpha", b -> {})).start();
+             DatabaseAgent b = DatabaseAgent.builder(config(db, "beta", x -> {})).start()) {
+            Integer one = a.service("main").read(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            Integer two = b.service("main").read(h -> h.createQuery("SELECT 2").mapTo(Integer.class).one());
+            assertThat(one).isEqualTo(1);
+            assertThat(two).isEqualTo(2);
+            DatabaseAgent twin = DatabaseAgent.builder(config(db, "alpha", x -> {})).build();
+            assertThatThrownBy(twin::start).isInstanceOf(OperationRefusedException.class)
+                    .hasMessageContaining("an agent named 'alpha' is already running in this JVM");
+            assertThat(a.isRunning()).isTrue();
+        }
+    }
+
+    @Test
+    void aFailedStartUndoesWhatHadStarted(TestDatabase db) throws Exception {
+        Set<String> threadsBefore = threadNames();
+        DatabaseAgent agent = DatabaseAgent.builder(config(db, "broken",
+                b -> b.set("dbagent.migrate.changelog", "no/such/changelog.xml"))).build();
+        assertThatThrownBy(agent::start).isInstanceOf(DbAgentException.class)
+                .hasMessageContaining("no/such/changelog.xml was not found");
+        assertThat(agent.isRunning()).isFalse();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(dbagentSessions(db)).isZero();
+            assertThat(threadNames()).isSubsetOf(threadsBefore);
+        });
+        // the name is free again
+        try (DatabaseAgent again = DatabaseAgent.builder(config(db, "broken", b -> {})).start()) {
+            assertThat(again.isRunning()).isTrue();
+        }
+    }
+
+    @Test
+    void toStringCarriesNoSecret(TestDatabase db) {
+        AgentConfig cfg = config(db, "secretive", b -> {});
+        DatabaseAgent agent = DatabaseAgent.builder(cfg).build();
+        assertThat(agent.toString()).doesNotContain(db.password());
+        assertThat(cfg.toString()).doesNotContain(db.password());
+    }
+
+    private static int dbagentSessions(TestDatabase db) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                     + " AND application_name LIKE 'dbagent%' AND pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static Set<String> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> !n.startsWith("ForkJoinPool") && !n.startsWith("awaitility"))
+                .collect(Collectors.toSet());
+    }
+}
