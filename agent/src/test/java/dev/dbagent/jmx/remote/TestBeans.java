@@ -62,6 +62,26 @@ public final class TestBeans {
         }
     }
 
+    /** One slow query, shaped like dbagent's SlowQueryInfo. */
+    public static final class SlowQuery {
+        private final long durationMillis;
+        private final String sql;
+
+        @ConstructorProperties({"durationMillis", "sql"})
+        public SlowQuery(long durationMillis, String sql) {
+            this.durationMillis = durationMillis;
+            this.sql = sql;
+        }
+
+        public long getDurationMillis() {
+            return durationMillis;
+        }
+
+        public String getSql() {
+            return sql;
+        }
+    }
+
     /** The Operations MXBean contract (names as in dev.dbagent.mbeans.OperationsMXBean). */
     public interface OperationsMXBean {
         Result init();
@@ -131,7 +151,7 @@ public final class TestBeans {
     public interface ServiceMXBean {
         long getSlowQueryCount();
 
-        String[] getRecentSlowQueries();
+        SlowQuery[] getRecentSlowQueries();
     }
 
     static final class Operations implements OperationsMXBean {
@@ -306,8 +326,8 @@ public final class TestBeans {
         }
 
         @Override
-        public String[] getRecentSlowQueries() {
-            return new String[] {"1520 ms select * from orders where customer_id = ?"};
+        public SlowQuery[] getRecentSlowQueries() {
+            return new SlowQuery[] {new SlowQuery(1520, "select * from orders where customer_id = ?")};
         }
     }
 
