@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.rmi.AlreadyBoundException;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
@@ -17,9 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXConnectorServer;
-import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
+import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.net.ssl.SSLContext;
 import javax.rmi.ssl.SslRMIClientSocketFactory;
 
@@ -60,7 +61,8 @@ public final class RemoteJmxServer implements AutoCloseable {
     }
 
     /**
-     * Starts the registry and the connector.
+     * Starts the registry and the connector; with {@code ssl=true} TLS uses the JVM's default
+     * {@link SSLContext} (key store from {@code javax.net.ssl.keyStore}).
      *
      * <p>Blocks while binding the port (milliseconds).
      *
@@ -69,9 +71,29 @@ public final class RemoteJmxServer implements AutoCloseable {
      * @return the running server
      * @throws OperationRefusedException without authentication in staging/production, or when the
      *     password file is missing or readable by others, or the access file is missing
-     * @throws UncheckedIOException when the port cannot be bound
+     * @throws UncheckedIOException when the port cannot be bound or there is no TLS context
      */
     public static RemoteJmxServer start(MBeanServer mbeanServer, RemoteJmxSettings settings) {
+        return start(mbeanServer, settings, null);
+    }
+
+    /**
+     * Starts the registry and the connector, with TLS from the given context when
+     * {@code settings.ssl()} is true. Clients still verify the server with their own default
+     * trust store ({@code javax.net.ssl.trustStore}), as JConsole and jmxterm do.
+     *
+     * <p>Blocks while binding the port (milliseconds).
+     *
+     * @param mbeanServer the MBeanServer to serve
+     * @param settings where and how
+     * @param sslContext the server's TLS context, or {@code null} for the JVM default; ignored
+     *     when {@code settings.ssl()} is false
+     * @return the running server
+     * @throws OperationRefusedException without authentication in staging/production, or when the
+     *     password file is missing or readable by others, or the access file is missing
+     * @throws UncheckedIOException when the port cannot be bound or there is no TLS context
+     */
+    public static RemoteJmxServer start(MBeanServer mbeanServer, RemoteJmxSettings settings, SSLContext sslContext) {
         Objects.requireNonNull(mbeanServer, "mbeanServer");
         Objects.requireNonNull(settings, "settings");
         RemoteAccessRules.refuseUnauthenticated("remote JMX", settings.auth(), settings.environment());
@@ -83,32 +105,23 @@ public final class RemoteJmxServer implements AutoCloseable {
                     settings.host(), settings.environment());
         }
         try {
-            return open(mbeanServer, settings);
+            SSLContext ssl = settings.ssl() ? (sslContext != null ? sslContext : defaultSslContext()) : null;
+            return open(mbeanServer, settings, ssl);
         } catch (IOException e) {
             throw new UncheckedIOException("remote JMX could not start on " + settings.host() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
-    private static RemoteJmxServer open(MBeanServer mbeanServer, RemoteJmxSettings settings) throws IOException {
+    private static RemoteJmxServer open(MBeanServer mbeanServer, RemoteJmxSettings settings, SSLContext ssl)
+            throws IOException {
         InetAddress address = InetAddress.getByName(settings.host());
-        SSLContext ssl = settings.ssl() ? defaultSslContext() : null;
         BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(address, ssl);
-        RMIClientSocketFactory clientSockets = settings.ssl() ? new SslRMIClientSocketFactory() : null;
+        RMIClientSocketFactory clientSockets = ssl != null ? new SslRMIClientSocketFactory() : null;
         int port = settings.port() == 0 ? freePort(address) : settings.port();
         advertise(settings.host(), address);
 
-        Registry registry = LocateRegistry.createRegistry(port, clientSockets, serverSockets);
-        String host = urlHost(settings.host());
-        JMXServiceURL url = new JMXServiceURL(
-                "service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":" + port + "/jmxrmi");
         Map<String, Object> env = new HashMap<>();
-        env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, serverSockets);
-        if (clientSockets != null) {
-            env.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, clientSockets);
-            // the JNDI bind below talks to our own TLS registry
-            env.put("com.sun.jndi.rmi.factory.socket", clientSockets);
-        }
         if (settings.auth()) {
             env.put("jmx.remote.x.password.file", settings.passwordFile().toAbsolutePath().toString());
             env.put("jmx.remote.x.access.file", settings.accessFile().toAbsolutePath().toString());
@@ -116,15 +129,29 @@ public final class RemoteJmxServer implements AutoCloseable {
         // only user/password arrays may be deserialised before authentication
         env.put("jmx.remote.rmi.server.credential.types",
                 new String[] {String[].class.getName(), String.class.getName()});
-        JMXConnectorServer connector = JMXConnectorServerFactory.newJMXConnectorServer(url, env, mbeanServer);
+
+        // The connector object is exported by us and bound into our own registry in-process (no
+        // JNDI round trip over the network), which is what lets registry and connector share a
+        // port, and a TLS registry work without the server trusting its own certificate.
+        RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(port, clientSockets, serverSockets, env);
+        String host = urlHost(settings.host());
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + host + ":" + port + "/jmxrmi");
+        JMXConnectorServer connector = new RMIConnectorServer(
+                new JMXServiceURL("rmi", settings.host(), port), env, rmiServer, mbeanServer);
+        Registry registry = null;
         try {
             connector.start();
-        } catch (IOException | RuntimeException e) {
-            unexport(registry);
-            throw e;
+            registry = LocateRegistry.createRegistry(port, clientSockets, serverSockets);
+            registry.bind("jmxrmi", rmiServer.toStub());
+        } catch (IOException | AlreadyBoundException | RuntimeException e) {
+            if (registry != null) {
+                unexport(registry);
+            }
+            connector.stop();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
         LOG.info("Remote JMX listening on {} (auth={}, ssl={}, environment={})",
-                url, settings.auth(), settings.ssl(), settings.environment());
+                url, settings.auth(), ssl != null, settings.environment());
         return new RemoteJmxServer(connector, registry, url, port);
     }
 

@@ -168,7 +168,7 @@ class RemoteJmxServerTest {
         }
         assertThat(beans.operations.getLastCaller()).isEqualTo(Callers.LOCAL);
         assertThat(server.serviceUrl().toString())
-                .isEqualTo("service:jmx:rmi://127.0.0.1:" + server.port() + "/jndi/rmi://127.0.0.1:"
+                .isEqualTo("service:jmx:rmi:///jndi/rmi://127.0.0.1:"
                         + server.port() + "/jmxrmi");
     }
 
