@@ -12,15 +12,21 @@ import java.util.Objects;
  * @param host address to bind to; {@code 127.0.0.1} keeps Jolokia on loopback
  * @param port TCP port, {@code 0} picks a free one
  * @param auth whether requests need HTTP basic authentication
- * @param user the basic-auth user name (required when {@code auth})
- * @param password the basic-auth password (required when {@code auth}); never logged
+ * @param user a single basic-auth user with read-write rights, or {@code null} when the users
+ *     come from {@code passwordFile}
+ * @param password that user's password; never logged
+ * @param passwordFile users and passwords in the JDK {@code jmxremote.password} format (owner-only
+ *     file), or {@code null} for the single {@code user}
+ * @param accessFile roles in the JDK {@code jmxremote.access} format: {@code readonly} users may
+ *     only read, list, search and ask the version; required with {@code passwordFile}
  * @param policyFile the Jolokia access policy ({@code jmx-config/jolokia-access.xml}); required in
  *     staging and production, without one Jolokia allows every read, write and exec
  * @param environment {@code development}, {@code test}, {@code staging} or {@code production};
  *     staging and production refuse to start without authentication or policy
  */
 public record JolokiaSettings(
-        String host, int port, boolean auth, String user, String password, Path policyFile, String environment) {
+        String host, int port, boolean auth, String user, String password, Path passwordFile, Path accessFile,
+        Path policyFile, String environment) {
 
     /** The default bind address: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -35,11 +41,16 @@ public record JolokiaSettings(
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("Jolokia port must be between 0 and 65535, but was " + port);
         }
-        if (auth && (user == null || user.isBlank())) {
-            throw new IllegalArgumentException("Jolokia user must be set when auth=true");
+        if (auth && passwordFile == null) {
+            if (user == null || user.isBlank()) {
+                throw new IllegalArgumentException("Jolokia user (or password file) must be set when auth=true");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("Jolokia password must be set when auth=true");
+            }
         }
-        if (auth && (password == null || password.isEmpty())) {
-            throw new IllegalArgumentException("Jolokia password must be set when auth=true");
+        if (auth && passwordFile != null && accessFile == null) {
+            throw new IllegalArgumentException("Jolokia access file must be set with a password file");
         }
         environment = Objects.requireNonNullElse(environment, "development").trim().toLowerCase(Locale.ROOT);
     }
@@ -56,14 +67,32 @@ public record JolokiaSettings(
      */
     public static JolokiaSettings authenticated(
             int port, String user, String password, Path policyFile, String environment) {
-        return new JolokiaSettings(DEFAULT_HOST, port, true, user, password, policyFile, environment);
+        return new JolokiaSettings(DEFAULT_HOST, port, true, user, password, null, null, policyFile, environment);
+    }
+
+    /**
+     * Loopback, basic authentication against the remote-JMX password and access files (so
+     * {@code monitor} reads and {@code operator} also executes), and a policy.
+     *
+     * @param port the port, {@code 0} for any free one
+     * @param passwordFile users and passwords (mode 600)
+     * @param accessFile users and their roles
+     * @param policyFile the access policy
+     * @param environment the environment name
+     * @return the settings
+     */
+    public static JolokiaSettings withUsers(
+            int port, Path passwordFile, Path accessFile, Path policyFile, String environment) {
+        return new JolokiaSettings(DEFAULT_HOST, port, true, null, null, passwordFile, accessFile, policyFile,
+                environment);
     }
 
     /** @return the settings with the password masked */
     @Override
     public String toString() {
         return "JolokiaSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", user=" + user
-                + ", password=" + (password == null ? "null" : "****") + ", policyFile=" + policyFile
+                + ", password=" + (password == null ? "null" : "****") + ", passwordFile=" + passwordFile
+                + ", accessFile=" + accessFile + ", policyFile=" + policyFile
                 + ", environment=" + environment + "]";
     }
 }

@@ -26,6 +26,7 @@ import org.jolokia.json.parser.ParseException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JolokiaServerTest {
 
@@ -201,8 +202,10 @@ class JolokiaServerTest {
 
     @Test
     void stagingRefusesToStartWithoutAuthenticationOrPolicy() {
-        JolokiaSettings noAuth = new JolokiaSettings("127.0.0.1", 0, false, null, null, Credentials.policy(), "staging");
-        JolokiaSettings noPolicy = new JolokiaSettings("127.0.0.1", 0, true, USER, PASSWORD, null, "staging");
+        JolokiaSettings noAuth = new JolokiaSettings("127.0.0.1", 0, false, null, null, null, null,
+                Credentials.policy(), "staging");
+        JolokiaSettings noPolicy = new JolokiaSettings("127.0.0.1", 0, true, USER, PASSWORD, null, null, null,
+                "staging");
 
         assertThatThrownBy(() -> JolokiaServer.start(noAuth))
                 .isInstanceOf(OperationRefusedException.class)
@@ -211,6 +214,61 @@ class JolokiaServerTest {
         assertThatThrownBy(() -> JolokiaServer.start(noPolicy))
                 .isInstanceOf(OperationRefusedException.class)
                 .hasMessageContaining("without an access policy in environment 'staging'");
+    }
+
+    @Test
+    void usersFromThePasswordAndAccessFilesKeepTheirRoles(@TempDir Path dir) throws Exception {
+        Credentials credentials = Credentials.in(dir);
+        try (JolokiaServer withUsers = JolokiaServer.start(JolokiaSettings.withUsers(
+                0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "production"))) {
+            URI base = withUsers.url();
+            String health = beans.healthName().toString();
+            String operations = beans.operationsName().toString();
+            String execHealth = "{\"type\":\"exec\",\"mbean\":\"" + operations + "\",\"operation\":\"health\"}";
+            String readStatus = "{\"type\":\"read\",\"mbean\":\"" + health + "\",\"attribute\":\"Status\"}";
+            int before = beans.operations.getInvocations();
+
+            HttpResponse<String> monitorRead = send(base, "monitor", Credentials.MONITOR_PASSWORD,
+                    "read/" + health + "/Status", null);
+            HttpResponse<String> monitorBulkRead = send(base, "monitor", Credentials.MONITOR_PASSWORD, "",
+                    "[" + readStatus + "," + readStatus + "]");
+            HttpResponse<String> monitorExec = send(base, "monitor", Credentials.MONITOR_PASSWORD, "", execHealth);
+            HttpResponse<String> monitorBulkExec = send(base, "monitor", Credentials.MONITOR_PASSWORD, "",
+                    "[" + readStatus + "," + execHealth + "]");
+            HttpResponse<String> monitorGetExec = send(base, "monitor", Credentials.MONITOR_PASSWORD,
+                    "exec/" + operations + "/health", null);
+            HttpResponse<String> monitorQueryExec = send(base, "monitor", Credentials.MONITOR_PASSWORD,
+                    "?p=/exec/" + operations + "/health", null);
+            assertThat(beans.operations.getInvocations()).isEqualTo(before);
+
+            HttpResponse<String> operatorExec = send(base, "operator", Credentials.OPERATOR_PASSWORD, "", execHealth);
+            HttpResponse<String> stranger = send(base, "nobody", "x", "read/" + health + "/Status", null);
+
+            assertThat(monitorRead.statusCode()).isEqualTo(200);
+            assertThat(object(monitorRead.body())).containsEntry("value", "UP");
+            assertThat(monitorBulkRead.statusCode()).isEqualTo(200);
+            assertThat(monitorBulkRead.body()).contains("\"value\":\"UP\"");
+            assertThat(monitorExec.statusCode()).isEqualTo(403);
+            assertThat(monitorBulkExec.statusCode()).isEqualTo(403);
+            assertThat(monitorGetExec.statusCode()).isEqualTo(403);
+            assertThat(monitorQueryExec.statusCode()).isEqualTo(403);
+            assertThat(operatorExec.statusCode()).isEqualTo(200);
+            assertThat(value(object(operatorExec.body()))).containsEntry("success", true);
+            assertThat(beans.operations.getLastCaller()).isEqualTo("jolokia:operator");
+            assertThat(stranger.statusCode()).isEqualTo(401);
+        }
+    }
+
+    private static HttpResponse<String> send(URI base, String user, String password, String path, String json)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Origin", ORIGIN)
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        if (json != null) {
+            builder.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        }
+        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
