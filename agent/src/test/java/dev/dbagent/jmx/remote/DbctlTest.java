@@ -30,7 +30,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DbctlTest {
 
     private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
-    private static final String JOLOKIA_PASSWORD = "j0lokia-Secret";
 
     @TempDir
     static Path dir;
@@ -55,8 +54,8 @@ class DbctlTest {
         credentials = Credentials.in(dir);
         jmx = RemoteJmxServer.start(mbeanServer,
                 RemoteJmxSettings.authenticated(0, credentials.passwordFile, credentials.accessFile, "test"));
-        jolokia = JolokiaServer.start(
-                JolokiaSettings.authenticated(0, "operator", JOLOKIA_PASSWORD, Credentials.policy(), "test"));
+        jolokia = JolokiaServer.start(JolokiaSettings.withUsers(
+                0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "test"));
     }
 
     @AfterAll
@@ -106,7 +105,7 @@ class DbctlTest {
     }
 
     private static Map<String, String> jolokiaOperator() {
-        return Map.of("DBCTL_USER", "operator", "DBCTL_PASSWORD", JOLOKIA_PASSWORD);
+        return operator();
     }
 
     private static String[] prepend(String[] args, String... first) {
@@ -188,6 +187,21 @@ class DbctlTest {
         assertThat(beans.operations.getInvocations()).isEqualTo(before);
         assertThat(pools.exit()).as(pools.err()).isZero();
         assertThat(pools.out()).matches("main/primary\\s+Total=6\\s+Active=4\\s+Idle=2\\s+Waiting=0\\s+MaxTotal=10\n");
+    }
+
+    @Test
+    void monitorOverJolokiaReadsButCannotReset() throws Exception {
+        Map<String, String> monitor = Map.of("DBCTL_USER", "monitor", "DBCTL_PASSWORD", Credentials.MONITOR_PASSWORD);
+        int before = beans.operations.getInvocations();
+
+        Run reset = overJolokia(monitor, "reset");
+        Run breakers = overJolokia(monitor, "breakers");
+
+        assertThat(reset.exit()).isEqualTo(3);
+        assertThat(reset.err()).contains("Access denied by Jolokia (HTTP 403)");
+        assertThat(beans.operations.getInvocations()).isEqualTo(before);
+        assertThat(breakers.exit()).as(breakers.err()).isZero();
+        assertThat(breakers.out()).contains("main/service").contains("State=CLOSED");
     }
 
     @ParameterizedTest
