@@ -1,0 +1,77 @@
+package dev.dbagent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Passwords resolve from literals, env: and file: references and never show in toString. */
+class SecretsTest {
+    @Test
+    void secretToStringIsMasked() {
+        Secret s = Secret.of("hunter2");
+        assertThat(s).hasToString("****");
+        assertThat(s.reveal()).isEqualTo("hunter2");
+        assertThat(s).isEqualTo(Secret.of("hunter2")).isNotEqualTo(Secret.of("hunter3"));
+    }
+
+    @Test
+    void referencesResolveFromTheGivenEnvironmentAndFiles(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jolokia.pw");
+        Files.writeString(file, "from-file-pw\n");
+        Properties p = new Properties();
+        p.setProperty("dbagent.environment", "production");
+        p.setProperty("dbagent.db.main.url", "jdbc:postgresql://db/app");
+        p.setProperty("dbagent.db.main.user", "app");
+        p.setProperty("dbagent.db.main.password", "env:DBAGENT_MAIN_PW");
+        p.setProperty("dbagent.db.main.replicas.0.url", "jdbc:postgresql://r0/app");
+        p.setProperty("dbagent.db.main.replicas.0.password", "literal-replica-pw");
+        p.setProperty("dbagent.jolokia.enabled", "true");
+        p.setProperty("dbagent.jolokia.user", "ops");
+        p.setProperty("dbagent.jolokia.password", "file:" + file);
+        // DBAGENT_MAIN_PW is not a key, but an env: reference names it, so it is not "unknown".
+        AgentConfig config = ConfigLoader.create().properties("p", p)
+                .environmentVariables(Map.of("DBAGENT_MAIN_PW", "from-env-pw")).load();
+        DatabaseConfig main = config.databases().get(0);
+        assertThat(main.password().orElseThrow().reveal()).isEqualTo("from-env-pw");
+        assertThat(main.replicas().get(0).password().orElseThrow().reveal()).isEqualTo("literal-replica-pw");
+        assertThat(config.jolokia().password().orElseThrow().reveal()).isEqualTo("from-file-pw");
+
+        String text = config.toString();
+        assertThat(text).doesNotContain("from-env-pw", "literal-replica-pw", "from-file-pw")
+                .contains("password=****");
+        assertThat(main.toString()).doesNotContain("from-env-pw", "literal-replica-pw");
+        assertThat(config.jolokia().toString()).doesNotContain("from-file-pw");
+    }
+
+    @Test
+    void passwordsInUrlsAreMaskedInToString() {
+        AgentConfig config = AgentConfig.builder().environment(Environment.DEVELOPMENT)
+                .database("main", d -> d.url("jdbc:postgresql://db/app?user=app&password=url-pw&ssl=true")
+                        .password(Secret.of("code-pw"))
+                        .replica("jdbc:postgresql://app:replica-pw@r0/app"))
+                .build();
+        DatabaseConfig main = config.databases().get(0);
+        assertThat(main.url()).contains("url-pw");
+        assertThat(main.maskedUrl()).isEqualTo("jdbc:postgresql://db/app?user=app&password=****&ssl=true");
+        assertThat(config.toString()).doesNotContain("url-pw", "replica-pw", "code-pw")
+                .contains("jdbc:postgresql://db/app?user=app&password=****&ssl=true", "jdbc:postgresql://app:****@r0/app");
+    }
+
+    @Test
+    void jdbcUrlMaskingHidesOnlyCredentials() {
+        assertThat(JdbcUrls.mask("jdbc:postgresql://h:5432/db")).isEqualTo("jdbc:postgresql://h:5432/db");
+        assertThat(JdbcUrls.mask("jdbc:postgresql://h/db?password=a&sslpassword=b;x=1"))
+                .isEqualTo("jdbc:postgresql://h/db?password=****&sslpassword=****;x=1");
+        assertThat(JdbcUrls.mask("jdbc:postgresql://u:p%40ss@h:5432/db?PASSWORD=x"))
+                .isEqualTo("jdbc:postgresql://u:****@h:5432/db?PASSWORD=****");
+        assertThat(JdbcUrls.mask(null)).isNull();
+        assertThat(JdbcUrls.isPostgres("jdbc:postgresql://h/db")).isTrue();
+        assertThat(JdbcUrls.isPostgres("jdbc:postgresql://")).isFalse();
+        assertThat(JdbcUrls.isPostgres("jdbc:mysql://h/db")).isFalse();
+    }
+}
