@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * at {@code http://host:port/jolokia/}.
  *
  * <p>Bound to loopback by default, with HTTP basic authentication and the access policy from
- * {@link JolokiaSettings#policyFile()}. Users come either from one configured user/password or
+ * {@link JolokiaServerSettings#policyFile()}. Users come either from one configured user/password or
  * from the remote-JMX password and access files, in which case {@code readonly} users (the
  * shipped {@code monitor}) get HTTP 403 for anything but read, list, search and version. Staging and production refuse to start without
  * authentication or without a policy. Multicast discovery is off. Jolokia serves the platform
@@ -72,7 +72,7 @@ public final class JolokiaServer implements AutoCloseable {
      *     when the policy file does not exist
      * @throws UncheckedIOException when the port cannot be bound
      */
-    public static JolokiaServer start(JolokiaSettings settings) {
+    public static JolokiaServer start(JolokiaServerSettings settings) {
         Objects.requireNonNull(settings, "settings");
         RemoteAccessRules.refuseUnauthenticated("Jolokia", settings.auth(), settings.environment());
         if (settings.policyFile() == null) {

@@ -1,5 +1,8 @@
 package dev.dbagent.jmx.remote;
 
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -39,6 +42,18 @@ public record RemoteJmxSettings(
             throw new IllegalArgumentException("remote JMX port must be between 0 and 65535, but was " + port);
         }
         environment = Objects.requireNonNullElse(environment, "development").trim().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The settings the agent's configuration ({@code dbagent.jmx.remote.*}) describes.
+     *
+     * @param config the validated remote-JMX section of the agent configuration
+     * @param environment the agent's environment
+     * @return the equivalent settings
+     */
+    public static RemoteJmxSettings from(JmxRemoteSettings config, Environment environment) {
+        return new RemoteJmxSettings(config.host(), config.port(), config.auth(), config.passwordFile().orElse(null),
+                config.accessFile().orElse(null), config.ssl(), environment.key());
     }
 
     /**

@@ -54,7 +54,7 @@ class DbctlTest {
         credentials = Credentials.in(dir);
         jmx = RemoteJmxServer.start(mbeanServer,
                 RemoteJmxSettings.authenticated(0, credentials.passwordFile, credentials.accessFile, "test"));
-        jolokia = JolokiaServer.start(JolokiaSettings.withUsers(
+        jolokia = JolokiaServer.start(JolokiaServerSettings.withUsers(
                 0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "test"));
     }
 

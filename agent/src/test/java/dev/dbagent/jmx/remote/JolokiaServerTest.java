@@ -44,7 +44,7 @@ class JolokiaServerTest {
         // Jolokia serves every MBeanServer made by MBeanServerFactory.createMBeanServer
         mbeanServer = MBeanServerFactory.createMBeanServer();
         beans = TestBeans.register(mbeanServer, "jolo");
-        jolokia = JolokiaServer.start(JolokiaSettings.authenticated(0, USER, PASSWORD, Credentials.policy(), "production"));
+        jolokia = JolokiaServer.start(JolokiaServerSettings.authenticated(0, USER, PASSWORD, Credentials.policy(), "production"));
     }
 
     @AfterAll
@@ -202,9 +202,9 @@ class JolokiaServerTest {
 
     @Test
     void stagingRefusesToStartWithoutAuthenticationOrPolicy() {
-        JolokiaSettings noAuth = new JolokiaSettings("127.0.0.1", 0, false, null, null, null, null,
+        JolokiaServerSettings noAuth = new JolokiaServerSettings("127.0.0.1", 0, false, null, null, null, null,
                 Credentials.policy(), "staging");
-        JolokiaSettings noPolicy = new JolokiaSettings("127.0.0.1", 0, true, USER, PASSWORD, null, null, null,
+        JolokiaServerSettings noPolicy = new JolokiaServerSettings("127.0.0.1", 0, true, USER, PASSWORD, null, null, null,
                 "staging");
 
         assertThatThrownBy(() -> JolokiaServer.start(noAuth))
@@ -219,7 +219,7 @@ class JolokiaServerTest {
     @Test
     void usersFromThePasswordAndAccessFilesKeepTheirRoles(@TempDir Path dir) throws Exception {
         Credentials credentials = Credentials.in(dir);
-        try (JolokiaServer withUsers = JolokiaServer.start(JolokiaSettings.withUsers(
+        try (JolokiaServer withUsers = JolokiaServer.start(JolokiaServerSettings.withUsers(
                 0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "production"))) {
             URI base = withUsers.url();
             String health = beans.healthName().toString();
@@ -273,7 +273,7 @@ class JolokiaServerTest {
 
     @Test
     void settingsNeverShowThePassword() {
-        JolokiaSettings settings = JolokiaSettings.authenticated(0, USER, PASSWORD, Path.of("p.xml"), "test");
+        JolokiaServerSettings settings = JolokiaServerSettings.authenticated(0, USER, PASSWORD, Path.of("p.xml"), "test");
 
         assertThat(settings.toString()).doesNotContain(PASSWORD).contains("password=****");
     }
@@ -281,7 +281,7 @@ class JolokiaServerTest {
     @Test
     void closeFreesThePort() throws IOException {
         JolokiaServer second = JolokiaServer.start(
-                JolokiaSettings.authenticated(0, USER, PASSWORD, Credentials.policy(), "test"));
+                JolokiaServerSettings.authenticated(0, USER, PASSWORD, Credentials.policy(), "test"));
         int port = second.port();
         assertThat(second.url()).isEqualTo(URI.create("http://127.0.0.1:" + port + "/jolokia/"));
 

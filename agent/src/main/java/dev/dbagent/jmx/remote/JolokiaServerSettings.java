@@ -1,5 +1,10 @@
 package dev.dbagent.jmx.remote;
 
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+import dev.dbagent.config.JolokiaSettings;
+import dev.dbagent.config.Secret;
+
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -24,7 +29,7 @@ import java.util.Objects;
  * @param environment {@code development}, {@code test}, {@code staging} or {@code production};
  *     staging and production refuse to start without authentication or policy
  */
-public record JolokiaSettings(
+public record JolokiaServerSettings(
         String host, int port, boolean auth, String user, String password, Path passwordFile, Path accessFile,
         Path policyFile, String environment) {
 
@@ -36,7 +41,7 @@ public record JolokiaSettings(
      *
      * @throws IllegalArgumentException naming the field when one is out of range or missing
      */
-    public JolokiaSettings {
+    public JolokiaServerSettings {
         host = host == null || host.isBlank() ? DEFAULT_HOST : host.trim();
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("Jolokia port must be between 0 and 65535, but was " + port);
@@ -56,6 +61,41 @@ public record JolokiaSettings(
     }
 
     /**
+     * The settings the agent's configuration ({@code dbagent.jolokia.*}) describes: one
+     * read-write user.
+     *
+     * @param config the validated Jolokia section of the agent configuration
+     * @param environment the agent's environment
+     * @return the equivalent settings
+     */
+    public static JolokiaServerSettings from(JolokiaSettings config, Environment environment) {
+        return new JolokiaServerSettings(config.host(), config.port(), config.auth(), config.user().orElse(null),
+                config.password().map(Secret::reveal).orElse(null), null, null, config.policyFile().orElse(null),
+                environment.key());
+    }
+
+    /**
+     * The settings the agent's configuration describes, with the users and roles of the
+     * remote-JMX password and access files instead of the single Jolokia user, so that
+     * {@code monitor} can only read over Jolokia too.
+     *
+     * @param config the validated Jolokia section (its user and password are not used)
+     * @param jmxRemote the remote-JMX section holding the password and access files
+     * @param environment the agent's environment
+     * @return the equivalent settings
+     * @throws IllegalArgumentException if the remote-JMX section has no password or access file
+     */
+    public static JolokiaServerSettings from(JolokiaSettings config, JmxRemoteSettings jmxRemote,
+            Environment environment) {
+        return new JolokiaServerSettings(config.host(), config.port(), config.auth(), null, null,
+                jmxRemote.passwordFile().orElseThrow(() -> new IllegalArgumentException(
+                        "dbagent.jmx.remote.passwordFile is required to share users with Jolokia")),
+                jmxRemote.accessFile().orElseThrow(() -> new IllegalArgumentException(
+                        "dbagent.jmx.remote.accessFile is required to share users with Jolokia")),
+                config.policyFile().orElse(null), environment.key());
+    }
+
+    /**
      * Loopback, basic authentication and a policy: the shape every environment should use.
      *
      * @param port the port, {@code 0} for any free one
@@ -65,9 +105,9 @@ public record JolokiaSettings(
      * @param environment the environment name
      * @return the settings
      */
-    public static JolokiaSettings authenticated(
+    public static JolokiaServerSettings authenticated(
             int port, String user, String password, Path policyFile, String environment) {
-        return new JolokiaSettings(DEFAULT_HOST, port, true, user, password, null, null, policyFile, environment);
+        return new JolokiaServerSettings(DEFAULT_HOST, port, true, user, password, null, null, policyFile, environment);
     }
 
     /**
@@ -81,16 +121,16 @@ public record JolokiaSettings(
      * @param environment the environment name
      * @return the settings
      */
-    public static JolokiaSettings withUsers(
+    public static JolokiaServerSettings withUsers(
             int port, Path passwordFile, Path accessFile, Path policyFile, String environment) {
-        return new JolokiaSettings(DEFAULT_HOST, port, true, null, null, passwordFile, accessFile, policyFile,
+        return new JolokiaServerSettings(DEFAULT_HOST, port, true, null, null, passwordFile, accessFile, policyFile,
                 environment);
     }
 
     /** @return the settings with the password masked */
     @Override
     public String toString() {
-        return "JolokiaSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", user=" + user
+        return "JolokiaServerSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", user=" + user
                 + ", password=" + (password == null ? "null" : "****") + ", passwordFile=" + passwordFile
                 + ", accessFile=" + accessFile + ", policyFile=" + policyFile
                 + ", environment=" + environment + "]";
