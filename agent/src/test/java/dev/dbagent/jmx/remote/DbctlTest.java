@@ -229,7 +229,35 @@ class DbctlTest {
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("main\n  SlowQueryCount = 1\n  RecentSlowQueries:\n"
-                + "    - durationMillis=1520 sql=select * from orders where customer_id = ?\n");
+                + "    - 1520 ms  select * from orders where customer_id = ?"
+                + "  [main/primary OrderDao.byCustomer 2026-11-27T18:58:00Z]\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jq", "python3"})
+    void jolokiaOutputIsTheSameWithJqOrPython(String tool) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(operator());
+        env.put("DBCTL_JSON", tool);
+
+        Run init = overJolokia(env, "init");
+        Run slow = overJolokia(env, "slow-queries");
+        Run pools = overJolokia(env, "pools");
+
+        assertThat(init.exit()).as(init.err()).isZero();
+        assertThat(init.out()).isEqualTo("operation = init\nsuccess = true\nsummary = init done\ndurationMillis = 12\n"
+                + "steps:\n  - detail=3 changesets millis=8 name=main: create schema app\n"
+                + "text:\ncreated schema app (3 changesets)\n");
+        assertThat(slow.out()).contains("    - 1520 ms  select * from orders where customer_id = ?");
+        assertThat(pools.out()).matches("main/primary\\s+Total=6\\s+Active=4\\s+Idle=2\\s+Waiting=0\\s+MaxTotal=10\n");
+    }
+
+    @Test
+    void slowQueriesOverJmx() throws Exception {
+        Run run = overJmx(operator(), "slow-queries");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("main\n  SlowQueryCount = 1;\n  RecentSlowQueries = [ {")
+                .contains("durationMillis = 1520;").contains("sql = select * from orders where customer_id = ?;");
     }
 
     @Test

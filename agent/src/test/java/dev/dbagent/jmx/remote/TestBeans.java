@@ -1,6 +1,20 @@
 package dev.dbagent.jmx.remote;
 
-import java.beans.ConstructorProperties;
+import dev.dbagent.mbeans.BorrowerInfo;
+import dev.dbagent.mbeans.CircuitBreakerMXBean;
+import dev.dbagent.mbeans.ErrorCountInfo;
+import dev.dbagent.mbeans.HealthCheckInfo;
+import dev.dbagent.mbeans.HealthMXBean;
+import dev.dbagent.mbeans.HealthReportInfo;
+import dev.dbagent.mbeans.IssueInfo;
+import dev.dbagent.mbeans.ObjectNames;
+import dev.dbagent.mbeans.OperationResultInfo;
+import dev.dbagent.mbeans.OperationsMXBean;
+import dev.dbagent.mbeans.PoolMXBean;
+import dev.dbagent.mbeans.ServiceMXBean;
+import dev.dbagent.mbeans.SlowQueryInfo;
+import dev.dbagent.mbeans.StepInfo;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,193 +23,69 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * Small stand-ins for the agent's MXBeans, registered under the real names with the real operation
- * names, so the remote doors and dbctl are tested without a database. Each bean records who called
- * it through {@link Callers#current()}.
+ * Stand-ins for the agent's MXBeans: the real dbagent-mbeans interfaces and names with canned
+ * answers, so the remote doors and dbctl are tested without a database. Operations records who
+ * called it through {@link Callers#current()}.
  */
 public final class TestBeans {
 
     static final String TOKEN = "tok-7f3a";
 
-    /** The operation result, shaped like dbagent's OperationResultInfo (an open CompositeData). */
-    public static final class Result {
-        private final String operation;
-        private final boolean success;
-        private final String summary;
-        private final String text;
-        private final long durationMillis;
-        private final String[] warnings;
-
-        @ConstructorProperties({"operation", "success", "summary", "text", "durationMillis", "warnings"})
-        public Result(String operation, boolean success, String summary, String text, long durationMillis,
-                String[] warnings) {
-            this.operation = operation;
-            this.success = success;
-            this.summary = summary;
-            this.text = text;
-            this.durationMillis = durationMillis;
-            this.warnings = warnings.clone();
-        }
-
-        public String getOperation() {
-            return operation;
-        }
-
-        public boolean isSuccess() {
-            return success;
-        }
-
-        public String getSummary() {
-            return summary;
-        }
-
-        public String getText() {
-            return text;
-        }
-
-        public long getDurationMillis() {
-            return durationMillis;
-        }
-
-        public String[] getWarnings() {
-            return warnings.clone();
-        }
-    }
-
-    /** One slow query, shaped like dbagent's SlowQueryInfo. */
-    public static final class SlowQuery {
-        private final long durationMillis;
-        private final String sql;
-
-        @ConstructorProperties({"durationMillis", "sql"})
-        public SlowQuery(long durationMillis, String sql) {
-            this.durationMillis = durationMillis;
-            this.sql = sql;
-        }
-
-        public long getDurationMillis() {
-            return durationMillis;
-        }
-
-        public String getSql() {
-            return sql;
-        }
-    }
-
-    /** The Operations MXBean contract (names as in dev.dbagent.mbeans.OperationsMXBean). */
-    public interface OperationsMXBean {
-        Result init();
-
-        Result migrate();
-
-        Result status();
-
-        Result validate();
-
-        Result verify();
-
-        Result drift();
-
-        String prepareReset();
-
-        Result reset(String token);
-
-        Result releaseLock(boolean force);
-
-        Result profile();
-
-        Result health();
-
-        /** Not in the policy: Jolokia must refuse it. */
-        Result dropEverything();
+    /** The real Operations contract plus what the tests need to look at. */
+    public interface TestOperationsMXBean extends OperationsMXBean {
+        /** Not in the Jolokia policy: Jolokia must refuse it. */
+        OperationResultInfo dropEverything();
 
         String getLastCaller();
 
         int getInvocations();
     }
 
-    /** The Health MXBean contract. */
-    public interface HealthMXBean {
-        String getStatus();
-
-        String[] getIssues();
-
-        String runNow();
-    }
-
-    /** The CircuitBreaker MXBean contract. */
-    public interface CircuitBreakerMXBean {
-        String getState();
-
-        String getDatabase();
-
-        String getLayer();
-
-        String forceOpen();
-    }
-
-    /** The Pool MXBean contract. */
-    public interface PoolMXBean {
-        int getTotal();
-
-        int getActive();
-
-        int getIdle();
-
-        int getWaiting();
-
-        int getMaxTotal();
-    }
-
-    /** The Service MXBean contract. */
-    public interface ServiceMXBean {
-        long getSlowQueryCount();
-
-        SlowQuery[] getRecentSlowQueries();
-    }
-
-    static final class Operations implements OperationsMXBean {
+    static final class Operations implements TestOperationsMXBean {
         private volatile String lastCaller = "nobody";
         private final AtomicInteger invocations = new AtomicInteger();
 
-        private Result ok(String op, String text) {
+        private void called() {
             lastCaller = Callers.current();
             invocations.incrementAndGet();
-            return new Result(op, true, op + " done", text, 12, new String[0]);
+        }
+
+        private OperationResultInfo ok(String op, String text, StepInfo... steps) {
+            called();
+            return new OperationResultInfo(op, true, op + " done", text, 12, steps, new String[0]);
         }
 
         @Override
-        public Result init() {
-            return ok("init", "created schema app (3 changesets)");
+        public OperationResultInfo init() {
+            return ok("init", "created schema app (3 changesets)",
+                    new StepInfo("main: create schema app", 8, "3 changesets"));
         }
 
         @Override
-        public Result migrate() {
-            lastCaller = Callers.current();
-            invocations.incrementAndGet();
+        public OperationResultInfo migrate() {
+            called();
             throw new IllegalStateException("migrate failed: migration lock held by host-a since 10:02 UTC");
         }
 
         @Override
-        public Result status() {
+        public OperationResultInfo status() {
             return ok("status", "database main: 12 applied, 0 pending");
         }
 
         @Override
-        public Result validate() {
+        public OperationResultInfo validate() {
             return ok("validate", "3 changelogs valid");
         }
 
         @Override
-        public Result verify() {
-            lastCaller = Callers.current();
-            invocations.incrementAndGet();
-            return new Result("verify", false, "1 difference", "missing index app.orders_customer_idx", 8,
-                    new String[] {"index missing"});
+        public OperationResultInfo verify() {
+            called();
+            return new OperationResultInfo("verify", false, "1 difference", "missing index app.orders_customer_idx", 8,
+                    new StepInfo[] {new StepInfo("main: compare", 8, "1 difference")}, new String[] {"index missing"});
         }
 
         @Override
-        public Result drift() {
+        public OperationResultInfo drift() {
             return ok("drift", "no drift");
         }
 
@@ -206,31 +96,31 @@ public final class TestBeans {
         }
 
         @Override
-        public Result reset(String token) {
+        public OperationResultInfo reset(String token) {
             if (!TOKEN.equals(token)) {
-                lastCaller = Callers.current();
+                called();
                 throw new IllegalArgumentException("reset refused: unknown or expired token");
             }
             return ok("reset", "dropped and re-created schema app");
         }
 
         @Override
-        public Result releaseLock(boolean force) {
+        public OperationResultInfo releaseLock(boolean force) {
             return ok("releaseLock", force ? "lock released (forced)" : "no stale lock");
         }
 
         @Override
-        public Result profile() {
+        public OperationResultInfo profile() {
             return ok("profile", "pool main/primary: 4 of 10 active");
         }
 
         @Override
-        public Result health() {
+        public OperationResultInfo health() {
             return ok("health", "UP: 3 checks passed");
         }
 
         @Override
-        public Result dropEverything() {
+        public OperationResultInfo dropEverything() {
             return ok("dropEverything", "should never run over Jolokia");
         }
 
@@ -246,33 +136,52 @@ public final class TestBeans {
     }
 
     static final class Health implements HealthMXBean {
+        private static final HealthCheckInfo[] CHECKS = {new HealthCheckInfo("database main", "UP", 2, "round trip 2 ms")};
+
         @Override
         public String getStatus() {
             return "UP";
         }
 
         @Override
-        public String[] getIssues() {
-            return new String[0];
+        public String getLastRunAt() {
+            return "2026-11-27T19:00:00Z";
+        }
+
+        @Override
+        public long getLastRunMillis() {
+            return 3;
+        }
+
+        @Override
+        public HealthCheckInfo[] getChecks() {
+            return CHECKS.clone();
+        }
+
+        @Override
+        public IssueInfo[] getIssues() {
+            return new IssueInfo[0];
         }
 
         @Override
         public String runNow() {
             return "UP\ndatabase main: round trip 2 ms";
         }
+
+        @Override
+        public HealthReportInfo runNowReport() {
+            return new HealthReportInfo("UP", getLastRunAt(), 3, getChecks(), getIssues());
+        }
     }
 
     static final class Breaker implements CircuitBreakerMXBean {
         private final String layer;
+        private final String role;
         private volatile String state = "CLOSED";
 
-        Breaker(String layer) {
+        Breaker(String layer, String role) {
             this.layer = layer;
-        }
-
-        @Override
-        public String getState() {
-            return state;
+            this.role = role;
         }
 
         @Override
@@ -286,13 +195,101 @@ public final class TestBeans {
         }
 
         @Override
+        public String getRole() {
+            return role;
+        }
+
+        @Override
+        public String getState() {
+            return state;
+        }
+
+        @Override
+        public float getFailureRatePercent() {
+            return 0f;
+        }
+
+        @Override
+        public float getSlowCallRatePercent() {
+            return 0f;
+        }
+
+        @Override
+        public int getBufferedCalls() {
+            return 20;
+        }
+
+        @Override
+        public int getFailedCalls() {
+            return 0;
+        }
+
+        @Override
+        public int getSuccessfulCalls() {
+            return 20;
+        }
+
+        @Override
+        public long getNotPermittedCalls() {
+            return 0;
+        }
+
+        @Override
+        public String getLastTransition() {
+            return "";
+        }
+
+        @Override
+        public String getLastTransitionAt() {
+            return "";
+        }
+
+        @Override
+        public String getLastTransitionCause() {
+            return "";
+        }
+
+        @Override
         public String forceOpen() {
             state = "FORCED_OPEN";
             return "breaker main/" + layer + " is FORCED_OPEN";
         }
+
+        @Override
+        public String reset() {
+            state = "CLOSED";
+            return "breaker main/" + layer + " is CLOSED";
+        }
+
+        @Override
+        public String disable() {
+            state = "DISABLED";
+            return "breaker main/" + layer + " is DISABLED";
+        }
+
+        @Override
+        public String metricsOnly() {
+            state = "METRICS_ONLY";
+            return "breaker main/" + layer + " is METRICS_ONLY";
+        }
     }
 
     static final class Pool implements PoolMXBean {
+        @Override
+        public String getDatabase() {
+            return "main";
+        }
+
+        @Override
+        public String getRole() {
+            return "primary";
+        }
+
+        @Override
+        public String getJdbcUrl() {
+            return "jdbc:postgresql://127.0.0.1:5432/app";
+        }
+
         @Override
         public int getTotal() {
             return 6;
@@ -317,17 +314,98 @@ public final class TestBeans {
         public int getMaxTotal() {
             return 10;
         }
+
+        @Override
+        public int getMinIdle() {
+            return 1;
+        }
+
+        @Override
+        public double getBorrowWaitP50Millis() {
+            return 0.1;
+        }
+
+        @Override
+        public double getBorrowWaitP95Millis() {
+            return 0.4;
+        }
+
+        @Override
+        public double getBorrowWaitP99Millis() {
+            return 1.2;
+        }
+
+        @Override
+        public long getCreatedCount() {
+            return 6;
+        }
+
+        @Override
+        public long getDestroyedCount() {
+            return 0;
+        }
+
+        @Override
+        public long getBorrowedCount() {
+            return 120;
+        }
+
+        @Override
+        public int evictIdleConnections() {
+            return 2;
+        }
+
+        @Override
+        public BorrowerInfo[] listBorrowers() {
+            return new BorrowerInfo[0];
+        }
+
+        @Override
+        public String listBorrowersText() {
+            return "no connections borrowed";
+        }
     }
 
     static final class Service implements ServiceMXBean {
+        @Override
+        public String getDatabase() {
+            return "main";
+        }
+
+        @Override
+        public long getCalls() {
+            return 120;
+        }
+
+        @Override
+        public long getErrors() {
+            return 0;
+        }
+
+        @Override
+        public ErrorCountInfo[] getErrorsByClass() {
+            return new ErrorCountInfo[0];
+        }
+
+        @Override
+        public long getRetries() {
+            return 0;
+        }
+
+        @Override
+        public long getOutcomeUnknown() {
+            return 0;
+        }
+
         @Override
         public long getSlowQueryCount() {
             return 1;
         }
 
         @Override
-        public SlowQuery[] getRecentSlowQueries() {
-            return new SlowQuery[] {new SlowQuery(1520, "select * from orders where customer_id = ?")};
+        public SlowQueryInfo[] getRecentSlowQueries() {
+            return new SlowQueryInfo[] {new SlowQueryInfo("select * from orders where customer_id = ?", 1520, "main",
+                    "primary", "OrderDao.byCustomer", "2026-11-27T18:58:00Z")};
         }
     }
 
@@ -339,36 +417,26 @@ public final class TestBeans {
         this.agent = agent;
     }
 
-    static ObjectName name(String name) {
-        try {
-            return new ObjectName(name);
-        } catch (JMException e) {
-            throw new IllegalArgumentException(name, e);
-        }
-    }
-
     ObjectName operationsName() {
-        return name("dev.dbagent:type=Operations,agent=" + agent);
+        return ObjectNames.operations(agent);
     }
 
     ObjectName healthName() {
-        return name("dev.dbagent:type=Health,agent=" + agent);
+        return ObjectNames.health(agent);
     }
 
     ObjectName poolName() {
-        return name("dev.dbagent:type=Pool,agent=" + agent + ",database=main,role=primary");
+        return ObjectNames.pool(agent, "main", "primary");
     }
 
     static TestBeans register(MBeanServer server, String agent) throws JMException {
         TestBeans beans = new TestBeans(agent);
         beans.add(server, beans.operationsName(), beans.operations);
         beans.add(server, beans.healthName(), new Health());
-        beans.add(server, name("dev.dbagent:type=CircuitBreaker,agent=" + agent + ",database=main,layer=pool,role=primary"),
-                new Breaker("pool"));
-        beans.add(server, name("dev.dbagent:type=CircuitBreaker,agent=" + agent + ",database=main,layer=service"),
-                new Breaker("service"));
+        beans.add(server, ObjectNames.poolBreaker(agent, "main", "primary"), new Breaker("pool", "primary"));
+        beans.add(server, ObjectNames.serviceBreaker(agent, "main"), new Breaker("service", ""));
         beans.add(server, beans.poolName(), new Pool());
-        beans.add(server, name("dev.dbagent:type=Service,agent=" + agent + ",database=main"), new Service());
+        beans.add(server, ObjectNames.service(agent, "main"), new Service());
         return beans;
     }
 
