@@ -134,7 +134,7 @@ public final class RemoteJmxServer implements AutoCloseable {
         // JNDI round trip over the network), which is what lets registry and connector share a
         // port, and a TLS registry work without the server trusting its own certificate.
         RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(port, clientSockets, serverSockets, env);
-        String host = urlHost(settings.host());
+        String host = urlHost(address.isAnyLocalAddress() ? localHostName() : settings.host());
         JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + host + ":" + port + "/jmxrmi");
         JMXConnectorServer connector = new RMIConnectorServer(
                 new JMXServiceURL("rmi", settings.host(), port), env, rmiServer, mbeanServer);
@@ -207,6 +207,15 @@ public final class RemoteJmxServer implements AutoCloseable {
         } else if (!advertised.equals(host)) {
             LOG.warn("{}={} differs from the remote JMX bind address {}: clients may fail to reach the connector",
                     RMI_HOSTNAME, advertised, host);
+        }
+    }
+
+    /** A wildcard bind has no address a client could use; the machine's name is the best guess. */
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (IOException e) {
+            return "localhost";
         }
     }
 

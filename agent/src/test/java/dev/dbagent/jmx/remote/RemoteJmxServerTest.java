@@ -175,6 +175,17 @@ class RemoteJmxServerTest {
     }
 
     @Test
+    void wildcardBindAdvertisesAReachableHostName() throws Exception {
+        server = RemoteJmxServer.start(mbeanServer, RemoteJmxSettings
+                .authenticated(0, credentials.passwordFile, credentials.accessFile, "staging").withHost("0.0.0.0"));
+
+        assertThat(server.serviceUrl().toString()).doesNotContain("0.0.0.0").endsWith(":" + server.port() + "/jmxrmi");
+        try (JMXConnector connector = connect("monitor", Credentials.MONITOR_PASSWORD)) {
+            assertThat(connector.getMBeanServerConnection().getAttribute(beans.healthName(), "Status")).isEqualTo("UP");
+        }
+    }
+
+    @Test
     void listensOnLoopbackOnly() throws IOException {
         Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
