@@ -12,7 +12,10 @@ import dev.dbagent.pool.ConnectionManager;
 import dev.dbagent.pool.DatabaseRouter;
 import dev.dbagent.schema.DomainSchema;
 import dev.dbagent.service.DatabaseService;
+import dev.dbagent.jmx.remote.JolokiaServer;
+import dev.dbagent.jmx.remote.RemoteJmxServer;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -22,9 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.management.MBeanServer;
+import javax.management.remote.JMXServiceURL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +68,8 @@ public final class DatabaseAgent implements AutoCloseable {
     private volatile HealthMonitor health;
     private volatile Operations operations;
     private volatile Instant startedAt;
+    private volatile RemoteJmxServer remoteJmx;
+    private volatile JolokiaServer jolokia;
     private boolean running;
 
     private DatabaseAgent(Builder b) {
@@ -138,6 +145,8 @@ public final class DatabaseAgent implements AutoCloseable {
             }
         }
         services.clear();
+        remoteJmx = null;
+        jolokia = null;
         connections = null;
         health = null;
         operations = null;
@@ -215,6 +224,29 @@ public final class DatabaseAgent implements AutoCloseable {
     /** @return the MBeanServer the agent registers with */
     public MBeanServer mbeanServer() {
         return mbeanServer;
+    }
+
+    /**
+     * @return the remote JMX connector's address, e.g.
+     *     {@code service:jmx:rmi:///jndi/rmi://127.0.0.1:9010/jmxrmi}, if remote JMX runs
+     */
+    public Optional<JMXServiceURL> jmxServiceUrl() {
+        RemoteJmxServer r = remoteJmx;
+        return r == null ? Optional.empty() : Optional.of(r.serviceUrl());
+    }
+
+    /** @return the Jolokia endpoint, e.g. {@code http://127.0.0.1:8778/jolokia/}, if Jolokia runs */
+    public Optional<URI> jolokiaUrl() {
+        JolokiaServer j = jolokia;
+        return j == null ? Optional.empty() : Optional.of(j.url());
+    }
+
+    void remoteJmx(RemoteJmxServer server) {
+        this.remoteJmx = server;
+    }
+
+    void jolokia(JolokiaServer server) {
+        this.jolokia = server;
     }
 
     /** @return the clock */

@@ -8,6 +8,10 @@ import dev.dbagent.health.HealthCheck;
 import dev.dbagent.health.HealthChecks;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.health.Issue;
+import dev.dbagent.jmx.remote.JolokiaServer;
+import dev.dbagent.jmx.remote.JolokiaServerSettings;
+import dev.dbagent.jmx.remote.RemoteJmxServer;
+import dev.dbagent.jmx.remote.RemoteJmxSettings;
 import dev.dbagent.ops.OperationResult;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.pool.ConnectionManager;
@@ -61,6 +65,23 @@ final class Parts {
         agent.onStop(health::close);
         agent.health(health);
         health.start(config.health().interval());
+
+        if (config.jmxRemote().enabled()) {
+            RemoteJmxServer jmx = RemoteJmxServer.start(agent.mbeanServer(),
+                    RemoteJmxSettings.from(config.jmxRemote(), config.environment()));
+            agent.onStop(jmx::close);
+            agent.remoteJmx(jmx);
+        }
+        if (config.jolokia().enabled()) {
+            // with password and access files, Jolokia shares the monitor/operator users of remote JMX
+            boolean sharedUsers = config.jolokia().auth() && config.jmxRemote().passwordFile().isPresent()
+                    && config.jmxRemote().accessFile().isPresent() && config.jolokia().user().isEmpty();
+            JolokiaServer jolokia = JolokiaServer.start(sharedUsers
+                    ? JolokiaServerSettings.from(config.jolokia(), config.jmxRemote(), config.environment())
+                    : JolokiaServerSettings.from(config.jolokia(), config.environment()));
+            agent.onStop(jolokia::close);
+            agent.jolokia(jolokia);
+        }
     }
 
     static ServiceSettings serviceSettings(DatabaseConfig db) {
