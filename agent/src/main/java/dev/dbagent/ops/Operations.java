@@ -267,6 +267,8 @@ public final class Operations {
             r.timed("schema " + targetSchema, () -> {
                 try (Connection c = coordinates.open("dbagent-ops")) {
                     String detail = "exists";
+                    // DROP SCHEMA waits for every session using its tables; do not wait forever.
+                    Sql.exec(c, "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
                     if (dropFirst) {
                         Sql.exec(c, "DROP SCHEMA IF EXISTS " + Sql.ident(targetSchema) + " CASCADE");
                         AgentSchema.clearState(c, targetSchema);
