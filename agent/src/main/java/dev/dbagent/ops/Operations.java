@@ -2,6 +2,7 @@ package dev.dbagent.ops;
 
 import dev.dbagent.DbAgentException;
 import dev.dbagent.OperationRefusedException;
+import dev.dbagent.schema.DomainSchema;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class Operations {
     private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|credential).*");
+    private static final Pattern NOT_UP = Pattern.compile("\\b(DOWN|DEGRADED)\\b");
     /** The runtime context migrate runs with: changesets without a context, but not reference data. */
     static final String MIGRATE_CONTEXT = "schema";
 
@@ -52,7 +54,7 @@ public final class Operations {
     private final String targetSchema;
     private final Migrator migrator;
     private final List<Class<?>> daoClasses;
-    private final OpsSettings settings;
+    private final OperationsSettings settings;
     private final String referenceContext;
     private final Duration lockTimeout;
     private final Supplier<String> health;
@@ -265,6 +267,8 @@ public final class Operations {
             r.timed("schema " + targetSchema, () -> {
                 try (Connection c = coordinates.open("dbagent-ops")) {
                     String detail = "exists";
+                    // DROP SCHEMA waits for every session using its tables; do not wait forever.
+                    Sql.exec(c, "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
                     if (dropFirst) {
                         Sql.exec(c, "DROP SCHEMA IF EXISTS " + Sql.ident(targetSchema) + " CASCADE");
                         AgentSchema.clearState(c, targetSchema);
@@ -315,7 +319,7 @@ public final class Operations {
      * Lists applied and pending changesets, checksum mismatches, and the migration lock with its
      * holder. Reads only; does not wait for a running migration.
      *
-     * @return success unless a checksum mismatch was found
+     * @return success if everything is applied: false when a changeset is pending or a checksum changed
      */
     public OperationResult status() {
         return audited("status", Map.of(), () -> {
@@ -356,7 +360,7 @@ public final class Operations {
             String summary = s.applied().size() + " applied, " + s.pending().size() + " pending"
                     + (s.mismatches().isEmpty() ? "" : ", " + s.mismatches().size() + " checksum mismatch"
                     + (s.mismatches().size() == 1 ? "" : "es"));
-            return r.done(s.mismatches().isEmpty(), summary);
+            return r.done(s.mismatches().isEmpty() && s.pending().isEmpty(), summary);
         });
     }
 
@@ -475,9 +479,11 @@ public final class Operations {
 
     /**
      * Applies the whole changelog into a throwaway schema and reports each changeset's time,
-     * slowest first; then drops the schema. The live schema is not touched.
+     * slowest first; then drops the schema. The live schema is not touched. Ends with a short
+     * description of the database: server version, size, the target schema's largest tables,
+     * connections by state and a few key settings.
      *
-     * @return the changesets, slowest first
+     * @return the changesets, slowest first, then the database description
      */
     public OperationResult profile() {
         return audited("profile", Map.of(), () -> {
@@ -496,6 +502,9 @@ public final class Operations {
                 steps.add(new OperationResult.Step(ran.name(), ran.millis(), ran.file()));
             }
             steps.addAll(r.steps());
+            try (Connection c = coordinates.open("dbagent-ops")) {
+                steps.addAll(DatabaseProfile.describe(c, targetSchema));
+            }
             OperationResult done = o.ok() ? r.done(true, count(sorted.size()) + " in "
                     + sorted.stream().mapToLong(Migrator.Ran::millis).sum() + " ms" + (sorted.isEmpty() ? ""
                     : "; slowest " + sorted.get(0).name() + " " + sorted.get(0).millis() + " ms"))
@@ -532,7 +541,7 @@ public final class Operations {
      * Issues a single-use token for {@link #reset(String)}, valid for the configured TTL.
      *
      * @return the token and its expiry
-     * @throws OperationRefusedException in staging and production
+     * @throws OperationRefusedException in staging and production, or when reset is disabled
      */
     public ResetToken prepareReset() {
         Instant at = settings.clock().instant();
@@ -588,9 +597,13 @@ public final class Operations {
     }
 
     private void refuseResetInThisEnvironment() {
-        if (!settings.allowsReset()) {
+        if (!settings.environmentAllowsReset()) {
             throw new OperationRefusedException("reset is refused in " + settings.environment()
                     + ": it drops every table of schema " + targetSchema + "; it is only possible in development and test");
+        }
+        if (!settings.resetEnabled()) {
+            throw new OperationRefusedException("reset is refused: it is disabled by configuration"
+                    + " (dbagent.ops.resetEnabled=false) in " + settings.environment());
         }
     }
 
@@ -640,7 +653,8 @@ public final class Operations {
     /**
      * Returns the health report of the attached health monitor.
      *
-     * @return the report as detail; failure if no monitor is attached
+     * @return the report as detail and its first line as summary; success unless no monitor is
+     *     attached or the report's first line says {@code DOWN} or {@code DEGRADED}
      */
     public OperationResult health() {
         return audited("health", Map.of(), () -> {
@@ -650,7 +664,7 @@ public final class Operations {
             }
             String text = r.timed("health report", health::get);
             String first = text == null || text.isBlank() ? "(empty report)" : text.strip().lines().findFirst().orElse("");
-            return r.done(true, first);
+            return r.done(!NOT_UP.matcher(first).find(), first);
         });
     }
 
@@ -733,13 +747,28 @@ public final class Operations {
         private String changelog;
         private String referenceContext;
         private List<Class<?>> daoClasses = List.of();
-        private OpsSettings settings;
+        private OperationsSettings settings;
         private Duration lockTimeout = Duration.ofMinutes(5);
         private Supplier<String> health;
         private final List<AuditListener> listeners = new ArrayList<>();
         private ClassLoader classLoader = Operations.class.getClassLoader();
 
         private Builder() {
+        }
+
+        /**
+         * Uses dbagent's reference domain model ({@link DomainSchema}): schema {@code civic}, its
+         * master changelog, its reference-data context and its DAO catalogue. Any of them can be
+         * overridden by a later call.
+         *
+         * @return this builder
+         */
+        public Builder domainSchema() {
+            this.targetSchema = DomainSchema.DEFAULT_SCHEMA;
+            this.changelog = DomainSchema.MASTER_CHANGELOG;
+            this.referenceContext = DomainSchema.REFERENCE_CONTEXT;
+            this.daoClasses = DomainSchema.daoClasses();
+            return this;
         }
 
         /** @param jdbcUrl the primary, {@code jdbc:postgresql://host:port/database}; the database may not exist yet (init creates it) */
@@ -767,7 +796,7 @@ public final class Operations {
         public Builder daoClasses(List<Class<?>> daos) { this.daoClasses = List.copyOf(daos); return this; }
 
         /** @param settings environment, reset-token TTL and clock */
-        public Builder settings(OpsSettings settings) { this.settings = settings; return this; }
+        public Builder settings(OperationsSettings settings) { this.settings = settings; return this; }
 
         /** @param timeout how long a migration waits for another one to finish (default 5 min) */
         public Builder migrationLockTimeout(Duration timeout) { this.lockTimeout = timeout; return this; }

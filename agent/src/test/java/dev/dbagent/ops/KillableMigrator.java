@@ -16,7 +16,7 @@ public final class KillableMigrator {
                 .password(System.getenv("DBAGENT_TEST_SECRET"))
                 .targetSchema(args[0])
                 .changelog(args[1])
-                .settings(OpsSettings.of("test"))
+                .settings(OperationsSettings.of("test"))
                 .build();
         System.out.println(ops.migrate().toText());
     }

@@ -27,7 +27,7 @@ class MigrationLockTest {
     private static Operations ops(TestDatabase db, String schema, String changelog) {
         return Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
                 .targetSchema(schema).changelog(changelog).referenceContext("reference")
-                .settings(OpsSettings.of("test")).build();
+                .settings(OperationsSettings.of("test")).build();
     }
 
     @Test

@@ -41,7 +41,7 @@ class OperationsTest {
                 .changelog(changelog)
                 .referenceContext("reference")
                 .daoClasses(List.of(PersonDao.class))
-                .settings(new OpsSettings(environment, Duration.ofSeconds(60), clock))
+                .settings(new OperationsSettings(environment, true, Duration.ofSeconds(60), clock))
                 .auditListener(audit::add)
                 .healthReport(() -> "UP\n  primary: round trip 1 ms")
                 .build();
@@ -197,7 +197,7 @@ class OperationsTest {
     @Test
     void aMigrationWaitingTooLongForTheLockSaysWhoHoldsIt(TestDatabase db) throws Exception {
         Operations ops = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
-                .targetSchema("waiting").changelog(SIMPLE).settings(OpsSettings.of("test"))
+                .targetSchema("waiting").changelog(SIMPLE).settings(OperationsSettings.of("test"))
                 .migrationLockTimeout(Duration.ofMillis(300)).build();
         try (Connection holder = db.dataSource().getConnection(); Statement s = holder.createStatement()) {
             s.execute("SET application_name = 'other-migrator'");
@@ -214,8 +214,9 @@ class OperationsTest {
     @Test
     void statusListsAppliedPendingAndTheLock(TestDatabase db) throws Exception {
         ops(db, "stat", SIMPLE, "test").migrate();
+        assertThat(ops(db, "stat", SIMPLE, "test").status().success()).isTrue();
         OperationResult s = ops(db, "stat", SIMPLE_PLUS, "test").status();
-        assertThat(s.success()).isTrue();
+        assertThat(s.success()).isFalse();
         assertThat(s.summary()).isEqualTo("4 applied, 1 pending");
         assertThat(s.steps()).extracting(OperationResult.Step::name)
                 .containsExactly("applied", "pending 5-person-nickname (carol)", "migration lock");
@@ -374,6 +375,16 @@ class OperationsTest {
     }
 
     @Test
+    void resetDisabledByConfigurationIsRefusedEvenInDevelopment(TestDatabase db) {
+        Operations ops = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
+                .targetSchema("off").changelog(SIMPLE)
+                .settings(new OperationsSettings("development", false, Duration.ofSeconds(60), clock)).build();
+        assertThatThrownBy(ops::prepareReset).isInstanceOf(OperationRefusedException.class)
+                .hasMessage("reset is refused: it is disabled by configuration (dbagent.ops.resetEnabled=false)"
+                        + " in development");
+    }
+
+    @Test
     void resetWithAFreshTokenDropsAndRecreatesTheSchemaButKeepsTheAudit(TestDatabase db) throws Exception {
         Operations ops = ops(db, "rst", SIMPLE, "development").as("jmx:operator");
         ops.init();
@@ -456,6 +467,10 @@ class OperationsTest {
         assertThat(changesets).extracting(OperationResult.Step::name).containsExactlyInAnyOrder("1-person (alice)",
                 "2-person-email-index (alice)", "3-country (bob)", "4-touch-trigger (bob)", "ref-1-countries (alice)");
         assertThat(p.steps().get(5).name()).startsWith("drop dbagent_profile_");
+        assertThat(p.steps().subList(6, p.steps().size())).extracting(OperationResult.Step::name)
+                .containsExactly("server", "database size", "largest tables", "connections", "settings");
+        assertThat(p.steps().get(6).detail()).startsWith("PostgreSQL ");
+        assertThat(p.steps().get(10).detail()).contains("max_connections=");
         assertThat(count(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'dbagent_profile_%'"
                 + " OR nspname = 'prof'")).isZero();
     }
@@ -466,8 +481,13 @@ class OperationsTest {
         assertThat(h.success()).isTrue();
         assertThat(h.summary()).isEqualTo("UP");
         assertThat(h.steps().get(0).detail()).isEqualTo("UP\n  primary: round trip 1 ms");
+        OperationResult down = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
+                .targetSchema("hlth").changelog(SIMPLE).settings(OperationsSettings.of("test"))
+                .healthReport(() -> "DOWN: primary unreachable").build().health();
+        assertThat(down.success()).isFalse();
+        assertThat(down.summary()).isEqualTo("DOWN: primary unreachable");
         OperationResult none = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
-                .targetSchema("hlth").changelog(SIMPLE).settings(OpsSettings.of("test")).build().health();
+                .targetSchema("hlth").changelog(SIMPLE).settings(OperationsSettings.of("test")).build().health();
         assertThat(none.success()).isFalse();
         assertThat(none.summary()).isEqualTo("no health monitor attached");
     }
@@ -507,7 +527,7 @@ class OperationsTest {
                 .hasMessage("invalid operations settings: jdbcUrl must start with jdbc:postgresql://, but was"
                         + " jdbc:mysql://x/y; user is required; targetSchema must not be 'dbagent' (reserved);"
                         + " changelog is required; settings are required");
-        assertThatThrownBy(() -> new OpsSettings("prod", Duration.ofSeconds(1), java.time.Clock.systemUTC()))
+        assertThatThrownBy(() -> new OperationsSettings("prod", true, Duration.ofSeconds(1), java.time.Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("environment must be one of development, test, staging, production, but was 'prod'");
     }
