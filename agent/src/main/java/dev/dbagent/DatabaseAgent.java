@@ -7,7 +7,7 @@ import dev.dbagent.config.Environment;
 import dev.dbagent.config.Secret;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.ops.Operations;
-import dev.dbagent.ops.OpsSettings;
+import dev.dbagent.ops.OperationsSettings;
 import dev.dbagent.pool.ConnectionManager;
 import dev.dbagent.pool.DatabaseRouter;
 import dev.dbagent.schema.DomainSchema;
@@ -299,7 +299,8 @@ public final class DatabaseAgent implements AutoCloseable {
                 .changelog(config.migrate().changelog())
                 .referenceContext(DomainSchema.REFERENCE_CONTEXT)
                 .daoClasses(DomainSchema.daoClasses())
-                .settings(new OpsSettings(config.environment().key(), config.ops().resetTokenTtl(), clock))
+                .settings(new OperationsSettings(config.environment().key(), config.ops().resetEnabled(),
+                        config.ops().resetTokenTtl(), clock))
                 .build();
     }
 
