@@ -241,6 +241,10 @@ public final class DatabaseAgent implements AutoCloseable {
         return j == null ? Optional.empty() : Optional.of(j.url());
     }
 
+    Operations operationsOrNull() {
+        return operations;
+    }
+
     void remoteJmx(RemoteJmxServer server) {
         this.remoteJmx = server;
     }

@@ -118,6 +118,7 @@ final class Parts {
             checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
                     config.health().idleInTransaction()));
         }
+        checks.add(migrations(agent.primaryDatabase().name() + ".migrations", agent));
         return checks;
     }
 
@@ -168,6 +169,33 @@ final class Parts {
             }
             return issues.isEmpty() ? CheckResult.up(msg.toString().trim())
                     : CheckResult.degraded(msg.toString().trim(), issues);
+        });
+    }
+
+    private static HealthCheck migrations(String name, DatabaseAgent agent) {
+        return HealthChecks.of(name, () -> {
+            Operations ops = agent.operationsOrNull();
+            if (ops == null) {
+                return CheckResult.up("agent is stopping");
+            }
+            Operations.MigrationProbe p = ops.probeMigrations();
+            if (!p.reachable()) {
+                String what = "cannot read the migration state: " + p.error();
+                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+            }
+            List<Issue> issues = new ArrayList<>();
+            if (p.staleLock()) {
+                issues.add(new Issue(Issue.Severity.WARNING, name, "stale migration lock: " + p.liquibaseLock().orElse("")
+                        + " but no live migrator holds the lock; run 'dbctl release-lock'"));
+            }
+            if (!p.upToDate()) {
+                issues.add(new Issue(Issue.Severity.WARNING, name, p.everMigrated()
+                        ? "changesets pending: the changelog changed since the last migration; run 'dbctl migrate'"
+                        : "never migrated by dbagent; run 'dbctl init'"));
+            }
+            String msg = (p.upToDate() ? "up to date" : "pending") + (p.lockHolders().isEmpty() ? ""
+                    : ", migrating now: " + String.join("; ", p.lockHolders()));
+            return issues.isEmpty() ? CheckResult.up(msg) : CheckResult.degraded(msg, issues);
         });
     }
 

@@ -94,6 +94,36 @@ class DatabaseAgentTest {
     }
 
     @Test
+    void healthReportsPendingMigrationsAndAStaleLock(TestDatabase shared) throws Exception {
+        shared.server().createDatabase("never_migrated");
+        String url = shared.server().jdbcUrl("never_migrated");
+        AgentConfig cfg = AgentConfig.builder().name("pending").environment(Environment.TEST).migrateOnStart(false)
+                .database("main", d -> d.url(url).user(shared.user()).password(Secret.of(shared.password())))
+                .build();
+        try (DatabaseAgent agent = DatabaseAgent.builder(cfg).start()) {
+            HealthReport before = agent.health().runNow();
+            assertThat(before.status()).as(before.toText()).isEqualTo(HealthStatus.DEGRADED);
+            assertThat(before.issues()).extracting(i -> i.message())
+                    .contains("never migrated by dbagent; run 'dbctl init'");
+
+            assertThat(agent.operations().migrate().success()).isTrue();
+            try (Connection c = shared.server().connect("never_migrated"); Statement s = c.createStatement()) {
+                s.execute("UPDATE civic.databasechangeloglock SET locked = true, lockgranted = now(),"
+                        + " lockedby = 'ghost (killed)' WHERE id = 1");
+            }
+            HealthReport stale = agent.health().runNow();
+            assertThat(stale.checks().get("main.migrations").message()).isEqualTo("up to date");
+            assertThat(stale.issues()).extracting(i -> i.message())
+                    .anySatisfy(m -> assertThat(m).startsWith("stale migration lock:").contains("ghost (killed)"));
+
+            assertThat(agent.operations().releaseLock(false).success()).isTrue();
+            assertThat(agent.health().runNow().status()).isEqualTo(HealthStatus.UP);
+        } finally {
+            shared.server().dropDatabase("never_migrated");
+        }
+    }
+
+    @Test
     void toStringCarriesNoSecret(TestDatabase db) {
         AgentConfig cfg = config(db, "secretive", b -> {});
         DatabaseAgent agent = DatabaseAgent.builder(cfg).build();

@@ -175,6 +175,67 @@ public final class Operations {
     }
 
     /**
+     * What the health monitor needs to know about migrations, in two cheap queries and without
+     * Liquibase: whether the changelog digest matches the one stored at the last successful
+     * migration (a mismatch means changesets are pending), and who holds the migration lock.
+     * Not audited: it changes nothing.
+     *
+     * @return the probe's findings; never throws (an unreachable database is a finding)
+     */
+    public MigrationProbe probeMigrations() {
+        try (Connection c = coordinates.open("dbagent-health")) {
+            Optional<AgentSchema.State> state = exists(c, "dbagent.migration_state")
+                    ? AgentSchema.state(c, targetSchema) : Optional.empty();
+            boolean upToDate = state.isPresent() && migrator.digest(targetSchema,
+                    Arrays.asList(state.get().files().split("\n"))).equals(state.get().digest());
+            List<String> holders = MigrationLock.holders(c, targetSchema).stream()
+                    .filter(MigrationLock.Holder::granted).map(MigrationLock.Holder::describe).toList();
+            Optional<String> liquibaseLock = exists(c, quoteIdent(targetSchema) + ".databasechangeloglock")
+                    ? MigrationLock.liquibaseLock(c, targetSchema).map(MigrationLock.LiquibaseLock::describe)
+                    : Optional.empty();
+            // a Liquibase lock row with no live advisory-lock holder is left by a killed migrator
+            boolean stale = liquibaseLock.isPresent() && holders.isEmpty();
+            return new MigrationProbe(true, upToDate, state.isPresent(), holders, liquibaseLock, stale, "");
+        } catch (SQLException | RuntimeException e) {
+            return new MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
+                    e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
+    private static boolean exists(Connection c, String relation) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static String quoteIdent(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    /**
+     * The findings of {@link #probeMigrations()}.
+     *
+     * @param reachable whether the database answered
+     * @param upToDate the changelog digest matches the last successful migration
+     * @param everMigrated a successful migration was ever recorded
+     * @param lockHolders live sessions holding the migration (advisory) lock, described
+     * @param liquibaseLock Liquibase's own lock row, if set
+     * @param staleLock Liquibase's lock is set but no live session holds the migration lock
+     * @param error why the database could not be asked, empty if it could
+     */
+    public record MigrationProbe(boolean reachable, boolean upToDate, boolean everMigrated, List<String> lockHolders,
+                                 Optional<String> liquibaseLock, boolean staleLock, String error) {
+        /** Copies the list. */
+        public MigrationProbe {
+            lockHolders = List.copyOf(lockHolders);
+        }
+    }
+
+    /**
      * The start-up migration: when the stored digest (SHA-256 of the changelog files and the target
      * schema) equals the current one, nothing can be pending and Liquibase is skipped entirely -
      * one query. Otherwise a full {@link #migrate()}.
