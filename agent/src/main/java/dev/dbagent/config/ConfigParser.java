@@ -104,12 +104,18 @@ final class ConfigParser {
                 && blank("dbagent.jmx.remote.passwordFile")) {
             problem("dbagent.jmx.remote.passwordFile is required when dbagent.jmx.remote.auth=true");
         }
-        if (jolokia && Boolean.TRUE.equals(parsed.get("dbagent.jolokia.auth"))) {
+        // Jolokia authenticates either its own user, or the monitor/operator users of the
+        // remote-JMX password and access files
+        boolean sharedUsers = !blank("dbagent.jmx.remote.passwordFile") && !blank("dbagent.jmx.remote.accessFile");
+        if (jolokia && Boolean.TRUE.equals(parsed.get("dbagent.jolokia.auth"))
+                && !(sharedUsers && blank("dbagent.jolokia.user") && blank("dbagent.jolokia.password"))) {
             if (blank("dbagent.jolokia.user")) {
-                problem("dbagent.jolokia.user is required when dbagent.jolokia.auth=true");
+                problem("dbagent.jolokia.user is required when dbagent.jolokia.auth=true"
+                        + " (or set dbagent.jmx.remote.passwordFile and accessFile to share their users)");
             }
             if (blank("dbagent.jolokia.password")) {
-                problem("dbagent.jolokia.password is required when dbagent.jolokia.auth=true");
+                problem("dbagent.jolokia.password is required when dbagent.jolokia.auth=true"
+                        + " (or set dbagent.jmx.remote.passwordFile and accessFile to share their users)");
             }
         }
         Object jmxPort = parsed.get("dbagent.jmx.remote.port");

@@ -188,8 +188,10 @@ class InvalidConfigTest {
         assertThat(problems("dbagent.environment", "production", "dbagent.jmx.remote.enabled", "true",
                 "dbagent.jolokia.enabled", "true"))
                 .containsExactly("dbagent.jmx.remote.passwordFile is required when dbagent.jmx.remote.auth=true",
-                        "dbagent.jolokia.user is required when dbagent.jolokia.auth=true",
-                        "dbagent.jolokia.password is required when dbagent.jolokia.auth=true");
+                        "dbagent.jolokia.user is required when dbagent.jolokia.auth=true"
+                                + " (or set dbagent.jmx.remote.passwordFile and accessFile to share their users)",
+                        "dbagent.jolokia.password is required when dbagent.jolokia.auth=true"
+                                + " (or set dbagent.jmx.remote.passwordFile and accessFile to share their users)");
     }
 
     @Test
