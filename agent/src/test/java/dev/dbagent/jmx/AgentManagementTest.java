@@ -55,11 +55,14 @@ import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXAuthenticator;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXPrincipal;
 import javax.management.remote.JMXServiceURL;
+import javax.security.auth.Subject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -445,6 +448,40 @@ class AgentManagementTest {
                         + " change the database run one at a time, try again when it has finished");
         assertThat(local).extracting(n -> ((CompositeData) n.getUserData()).get("outcome"))
                 .contains(Notifications.OUTCOME_REFUSED, Notifications.OUTCOME_SUCCEEDED);
+    }
+
+    @Test
+    void anAuthenticatedRemoteCallerIsNamedInCausesAndNotifications() throws Exception {
+        Map<String, Object> env = Map.of(JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) credentials ->
+                new Subject(true, Set.of(new JMXPrincipal(((String[]) credentials)[0])), Set.of(), Set.of()));
+        JMXConnectorServer authenticated = JMXConnectorServerFactory.newJMXConnectorServer(
+                new JMXServiceURL("service:jmx:rmi://127.0.0.1"), env, server);
+        authenticated.start();
+        try (JMXConnector alice = JMXConnectorFactory.connect(authenticated.getAddress(),
+                Map.of(JMXConnector.CREDENTIALS, new String[] {"alice", "irrelevant"}))) {
+            MBeanServerConnection connection = alice.getMBeanServerConnection();
+            ObjectName breakerName = ObjectNames.serviceBreaker(AGENT, "main");
+            connection.addNotificationListener(breakerName, collect, null, null);
+            connection.addNotificationListener(ObjectNames.operations(AGENT), collect, null, null);
+            CircuitBreakerMXBean breaker = JMX.newMXBeanProxy(connection, breakerName, CircuitBreakerMXBean.class);
+            assertThat(breaker.forceOpen()).isEqualTo("CLOSED -> FORCED_OPEN");
+            assertThat(breaker.getLastTransitionCause()).isEqualTo("forceOpen by jmx:alice");
+            assertThat(breaker.reset()).isEqualTo("FORCED_OPEN -> CLOSED");
+
+            OperationsMXBean ops = JMX.newMXBeanProxy(connection, ObjectNames.operations(AGENT), OperationsMXBean.class);
+            assertThat(ops.releaseLock(false).getSummary()).isEqualTo("no lock held; nothing to release");
+            await().atMost(Duration.ofSeconds(10)).until(() -> ofType(Notifications.OPS_COMPLETED).size() == 1
+                    && ofType(Notifications.BREAKER_STATE).size() == 2);
+        } finally {
+            authenticated.stop();
+        }
+        CompositeData op = (CompositeData) ofType(Notifications.OPS_COMPLETED).get(0).getUserData();
+        assertThat(op.get("operation")).isEqualTo("releaseLock");
+        assertThat(op.get("caller")).isEqualTo("jmx:alice");
+        assertThat(op.get("arguments")).isEqualTo("force=false");
+        assertThat(op.get("outcome")).isEqualTo(Notifications.OUTCOME_SUCCEEDED);
+        assertThat(ofType(Notifications.BREAKER_STATE)).extracting(n -> ((CompositeData) n.getUserData()).get("cause"))
+                .containsExactly("forceOpen by jmx:alice", "reset by jmx:alice");
     }
 
     @Test
