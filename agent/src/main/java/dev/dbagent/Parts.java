@@ -1,7 +1,6 @@
 package dev.dbagent;
 
 import dev.dbagent.config.AgentConfig;
-import dev.dbagent.config.BreakerSettings;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.health.CheckResult;
 import dev.dbagent.health.HealthCheck;
@@ -18,7 +17,6 @@ import dev.dbagent.pool.ConnectionManager;
 import dev.dbagent.pool.DatabaseRouter;
 import dev.dbagent.pool.ManagedPool;
 import dev.dbagent.service.DatabaseService;
-import dev.dbagent.service.RetrySettings;
 import dev.dbagent.service.ServiceSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.Connection;
@@ -85,12 +83,7 @@ final class Parts {
     }
 
     static ServiceSettings serviceSettings(DatabaseConfig db) {
-        var r = db.retry();
-        BreakerSettings b = db.serviceBreaker();
-        return new ServiceSettings(db.slowQueryThreshold(), db.slowQueryBuffer(),
-                new RetrySettings(r.maxAttempts(), r.initialBackoff(), r.maxBackoff(), r.maxTotal()),
-                new dev.dbagent.service.BreakerSettings(b.slidingWindowSize(), b.minimumCalls(),
-                        b.failureRateThreshold(), b.waitOpen(), b.halfOpenCalls()));
+        return new ServiceSettings(db.slowQueryThreshold(), db.slowQueryBuffer(), db.retry(), db.serviceBreaker());
     }
 
     /** Every check of the agent: per pool, per database, and the migrations of the first database. */

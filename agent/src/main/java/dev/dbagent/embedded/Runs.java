@@ -74,29 +74,21 @@ final class Runs {
     }
 
     static void handTo(Path path, String osUser) {
-        if (osUser == null) {
-            return;
-        }
-        try {
-            Process p = new ProcessBuilder("chown", osUser + ":", path.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("cannot give " + path + " to " + osUser + ": " + out);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run chown: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        chown(osUser, path, false);
     }
 
     static void handToRecursively(Path path, String osUser) {
+        chown(osUser, path, true);
+    }
+
+    private static void chown(String osUser, Path path, boolean recursive) {
         if (osUser == null) {
             return;
         }
+        List<String> cmd = recursive ? List.of("chown", "-R", osUser + ":", path.toString())
+                : List.of("chown", osUser + ":", path.toString());
         try {
-            Process p = new ProcessBuilder("chown", "-R", osUser + ":", path.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("cannot give " + path + " to " + osUser + ": " + out);

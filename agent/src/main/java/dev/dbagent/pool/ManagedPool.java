@@ -9,7 +9,6 @@ import dev.dbagent.config.ConnectionSettings;
 import dev.dbagent.config.JdbcUrls;
 import dev.dbagent.config.PoolSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -62,22 +61,7 @@ public final class ManagedPool implements AutoCloseable {
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
         this.dataSource = newDataSource(database, role, url, user, password, pool, connection);
-        this.breaker = CircuitBreaker.of(database + "/pool/" + role, breakerConfig(breakerSettings, clock));
-    }
-
-    static CircuitBreakerConfig breakerConfig(BreakerSettings s, Clock clock) {
-        return CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(s.slidingWindowSize())
-                .minimumNumberOfCalls(s.minimumCalls())
-                .failureRateThreshold(s.failureRateThreshold())
-                .waitDurationInOpenState(s.waitOpen())
-                .permittedNumberOfCallsInHalfOpenState(s.halfOpenCalls())
-                .slowCallDurationThreshold(s.slowCall())
-                .slowCallRateThreshold(100)
-                .recordException(Failures::isInfrastructure)
-                .clock(clock)
-                .build();
+        this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
     }
 
     private static BasicDataSource newDataSource(String database, String role, String url, String user,

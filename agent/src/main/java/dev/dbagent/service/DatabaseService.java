@@ -7,6 +7,8 @@ import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import com.codahale.metrics.Timer;
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.OutcomeUnknownException;
+import dev.dbagent.config.RetrySettings;
+import dev.dbagent.pool.Breakers;
 import dev.dbagent.pool.ConnectionProvider;
 import dev.dbagent.pool.Failures;
 import dev.dbagent.pool.Intent;
@@ -103,6 +105,9 @@ public final class DatabaseService implements AutoCloseable {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final CodeSource OWN_CODE = codeSource(DatabaseService.class);
     private static final int SQL_MAX = 2000;
+    /** Each backoff doubles the last, randomised by ±50% so that many callers don't retry in step. */
+    private static final double BACKOFF_MULTIPLIER = 2.0;
+    private static final double BACKOFF_JITTER = 0.5;
 
     private final String agentName;
     private final String database;
@@ -146,23 +151,11 @@ public final class DatabaseService implements AutoCloseable {
             b.jdbiCustomizer.accept(jdbi);
         }
 
-        BreakerSettings bs = settings.breaker();
-        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(bs.slidingWindowSize())
-                .minimumNumberOfCalls(bs.minimumNumberOfCalls())
-                .failureRateThreshold(bs.failureRateThreshold())
-                .waitDurationInOpenState(bs.waitInOpenState())
-                .permittedNumberOfCallsInHalfOpenState(bs.permittedCallsInHalfOpenState())
-                .recordException(Failures::isInfrastructure)
-                .ignoreException(t -> t instanceof BreakerOpenException)
-                .clock(clock)
-                .build();
-        this.breaker = CircuitBreaker.of(prefix + ".service", breakerConfig);
+        this.breaker = CircuitBreaker.of(prefix + ".service", Breakers.config(settings.breaker(), clock));
 
         RetrySettings rs = settings.retry();
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(
-                rs.initialBackoff(), rs.multiplier(), rs.jitter(), rs.maxBackoff());
+                rs.initialBackoff(), BACKOFF_MULTIPLIER, BACKOFF_JITTER, rs.maxBackoff());
         RetryConfig retryConfig = RetryConfig.custom()
                 .maxAttempts(rs.maxAttempts())
                 .retryOnException(t -> t instanceof RetryableFailure)

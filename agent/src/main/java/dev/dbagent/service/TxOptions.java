@@ -30,7 +30,9 @@ public record TxOptions(TransactionIsolationLevel isolation, boolean readOnly, D
     public TxOptions {
         Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(timeout, "timeout");
-        RetrySettings.require(!timeout.isNegative(), "timeout must not be negative, but was " + timeout);
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, but was " + timeout);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.dbagent.pool;
 
+import dev.dbagent.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package dev.dbagent.service;
 
+import dev.dbagent.config.BreakerSettings;
+import dev.dbagent.config.RetrySettings;
+import dev.dbagent.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -127,8 +130,8 @@ class DatabaseServiceTest {
     @Test
     void applicationErrorsNeverOpenTheBreaker(TestDatabase db) {
         MetricRegistry metrics = new MetricRegistry();
-        ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(10), 10, RetrySettings.defaults(),
-                new BreakerSettings(10, 5, 50f, Duration.ofSeconds(30), 1));
+        ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(10), 10, ServiceSettings.defaults().retry(),
+                new BreakerSettings(50, 5, 10, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
         DatabaseService service = service(db, settings, metrics);
         service.write(h -> h.execute("INSERT INTO account(id, owner) VALUES (1000, 'dup') ON CONFLICT DO NOTHING"));
 
@@ -168,8 +171,8 @@ class DatabaseServiceTest {
         MetricRegistry metrics = new MetricRegistry();
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(10), 10,
-                new RetrySettings(2, Duration.ofMillis(1), 1.0, 0.0, Duration.ofMillis(1), Duration.ofSeconds(10)),
-                new BreakerSettings(4, 4, 50f, Duration.ofSeconds(30), 1));
+                new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(10)),
+                new BreakerSettings(50, 4, 4, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
         provider = PooledTestProvider.via(db, "127.0.0.1", 1);
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(settings)
                 .metrics(metrics).clock(clock).build();
@@ -230,8 +233,8 @@ class DatabaseServiceTest {
     @Test
     void slowCallsAreRecordedWithoutValues(TestDatabase db) {
         MetricRegistry metrics = new MetricRegistry();
-        ServiceSettings settings = new ServiceSettings(Duration.ofMillis(150), 2, RetrySettings.defaults(),
-                BreakerSettings.defaults());
+        ServiceSettings settings = new ServiceSettings(Duration.ofMillis(150), 2, ServiceSettings.defaults().retry(),
+                ServiceSettings.defaults().breaker());
         DatabaseService service = service(db, settings, metrics);
 
         service.read(h -> h.createQuery("SELECT 1 FROM account WHERE owner <> 'top-secret' AND id <> :id")

@@ -1,5 +1,7 @@
 package dev.dbagent.service;
 
+import dev.dbagent.config.BreakerSettings;
+import dev.dbagent.config.RetrySettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class RetryAndCommitOutcomeTest {
     private static final ServiceSettings PATIENT = new ServiceSettings(Duration.ofSeconds(30), 10,
-            new RetrySettings(20, Duration.ofMillis(5), 1.5, 0.5, Duration.ofMillis(100), Duration.ofSeconds(60)),
-            new BreakerSettings(100, 100, 50f, Duration.ofSeconds(30), 1));
+            new RetrySettings(20, Duration.ofMillis(5), Duration.ofMillis(100), Duration.ofSeconds(60)),
+            new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private MetricRegistry metrics;
@@ -139,8 +141,8 @@ class RetryAndCommitOutcomeTest {
     void poolExhaustionReachesTheCallerAsItsOwnTypeAfterRetries(TestDatabase db) throws Exception {
         PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 1, Duration.ofMillis(100)));
         ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(30), 10,
-                new RetrySettings(3, Duration.ofMillis(5), 1.0, 0.0, Duration.ofMillis(5), Duration.ofSeconds(10)),
-                new BreakerSettings(100, 100, 50f, Duration.ofSeconds(30), 1));
+                new RetrySettings(3, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)),
+                new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(settings)
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();
@@ -163,8 +165,8 @@ class RetryAndCommitOutcomeTest {
     void retriesStopWhenTheTimeBudgetIsSpent(TestDatabase db) {
         PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
         ServiceSettings budget = new ServiceSettings(Duration.ofSeconds(30), 10,
-                new RetrySettings(1000, Duration.ofMillis(50), 1.0, 0.0, Duration.ofMillis(50), Duration.ofMillis(300)),
-                new BreakerSettings(100, 100, 50f, Duration.ofSeconds(30), 1));
+                new RetrySettings(1000, Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofMillis(300)),
+                new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(budget)
                 .metrics(metrics).build();
 
@@ -276,8 +278,8 @@ class RetryAndCommitOutcomeTest {
         CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
         PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
         ServiceSettings quick = new ServiceSettings(Duration.ofSeconds(30), 10,
-                new RetrySettings(3, Duration.ofMillis(5), 2.0, 0.0, Duration.ofMillis(20), Duration.ofSeconds(5)),
-                BreakerSettings.defaults());
+                new RetrySettings(3, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(5)),
+                ServiceSettings.defaults().breaker());
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(quick)
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();

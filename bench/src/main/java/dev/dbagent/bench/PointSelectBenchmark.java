@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
+import com.codahale.metrics.MetricRegistry;
+import dev.dbagent.service.DatabaseService;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,6 +45,7 @@ public class PointSelectBenchmark {
     ManagedPool pool;
     Jdbi rawJdbi;
     HikariDataSource hikari;
+    DatabaseService service;
 
     @Setup
     public void setUp() {
@@ -51,6 +54,8 @@ public class PointSelectBenchmark {
                 Clock.systemUTC(), "bench");
         pool = manager.router("main").primary();
         rawJdbi = Jdbi.create(pool::acquire);
+        service = DatabaseService.builder(manager.router("main")).agentName("bench")
+                .metrics(new MetricRegistry()).build();
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(pg.jdbcUrl("postgres"));
         hc.setUsername(pg.user());
@@ -62,6 +67,7 @@ public class PointSelectBenchmark {
 
     @TearDown
     public void tearDown() {
+        service.close();
         hikari.close();
         manager.close();
         pg.close();
@@ -74,6 +80,21 @@ public class PointSelectBenchmark {
     @Benchmark
     public String rawJdbiOnDbagentPool() {
         return rawJdbi.withHandle(h -> h.createQuery(SQL).bind(0, id()).mapTo(String.class).one());
+    }
+
+    @Benchmark
+    public String dbagentService() {
+        return service.read(h -> h.createQuery(SQL).bind(0, id()).mapTo(String.class).one());
+    }
+
+    @Benchmark
+    public Integer rawJdbiNoOp() {
+        return rawJdbi.withHandle(h -> 1);
+    }
+
+    @Benchmark
+    public Integer dbagentServiceNoOp() {
+        return service.read(h -> 1);
     }
 
     @Benchmark

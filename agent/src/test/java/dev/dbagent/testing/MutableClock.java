@@ -1,24 +1,28 @@
-package dev.dbagent.service;
+package dev.dbagent.testing;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that moves only when told to. Thread-safe. */
+/** A clock tests move by hand, so breaker waits and token expiry pass without sleeping. */
 public final class MutableClock extends Clock {
-    private final AtomicReference<Instant> now;
+    private volatile Instant now;
 
-    /** @param start the initial instant */
-    public MutableClock(Instant start) {
-        this.now = new AtomicReference<>(start);
+    /** Starts at 2026-01-01T00:00:00Z. */
+    public MutableClock() {
+        this(Instant.parse("2026-01-01T00:00:00Z"));
     }
 
-    /** @param d how far to move forward */
+    /** @param start the first instant */
+    public MutableClock(Instant start) {
+        this.now = start;
+    }
+
+    /** @param d how far to move on */
     public void advance(Duration d) {
-        now.updateAndGet(i -> i.plus(d));
+        now = now.plus(d);
     }
 
     @Override
@@ -33,6 +37,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now.get();
+        return now;
     }
 }
