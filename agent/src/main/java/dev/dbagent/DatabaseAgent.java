@@ -303,6 +303,10 @@ public final class DatabaseAgent implements AutoCloseable {
                 .changelog(config.migrate().changelog())
                 .referenceContext(DomainSchema.REFERENCE_CONTEXT)
                 .daoClasses(DomainSchema.daoClasses())
+                .healthReport(() -> {
+                    HealthMonitor h = health;
+                    return h == null ? "DOWN\nhealth monitor not running" : h.runNow().toText();
+                })
                 .settings(new OperationsSettings(config.environment().key(), config.ops().resetEnabled(),
                         config.ops().resetTokenTtl(), clock))
                 .build();

@@ -7,6 +7,7 @@ import dev.dbagent.health.HealthCheck;
 import dev.dbagent.health.HealthChecks;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.health.Issue;
+import dev.dbagent.jmx.AgentManagement;
 import dev.dbagent.jmx.remote.JolokiaServer;
 import dev.dbagent.jmx.remote.JolokiaServerSettings;
 import dev.dbagent.jmx.remote.RemoteJmxServer;
@@ -63,6 +64,13 @@ final class Parts {
         agent.onStop(health::close);
         agent.health(health);
         health.start(config.health().interval());
+
+        List<ManagedPool> pools = new ArrayList<>();
+        agent.routers().forEach(r -> pools.addAll(r.pools()));
+        AgentManagement mbeans = AgentManagement.register(agent.mbeanServer(), config.name(),
+                config.environment().key(), agent.startedAt(), agent.clock(), pools, agent.services(), health, ops,
+                agent.metrics());
+        agent.onStop(mbeans::close);
 
         if (config.jmxRemote().enabled()) {
             RemoteJmxServer jmx = RemoteJmxServer.start(agent.mbeanServer(),
