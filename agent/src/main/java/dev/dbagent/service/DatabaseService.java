@@ -705,7 +705,7 @@ public final class DatabaseService implements AutoCloseable {
                 || n.startsWith("jdk.") || n.startsWith("sun.") || n.startsWith("com.sun.")) {
             return true;
         }
-        return n.startsWith("dev.dbagent.") && Objects.equals(codeSource(type), OWN_CODE);
+        return n.startsWith("dev.dbagent.") && !n.startsWith("dev.dbagent.demo.") && Objects.equals(codeSource(type), OWN_CODE);
     }
 
     private static CodeSource codeSource(Class<?> type) {
