@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -22,7 +24,8 @@ import org.opentest4j.TestAbortedException;
  * The server is closed when the run ends (the root store closes it), and the embedded launcher's
  * shutdown hook covers an interrupted JVM.
  */
-public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class PostgresExtension implements ExecutionCondition, BeforeAllCallback, AfterAllCallback,
+        ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(PostgresExtension.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -37,6 +40,24 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         server.createDatabase(name);
         context.getStore(NS).put(TestDatabase.class, new TestDatabase(server, name));
     }
+
+    /** Skips (reports as skipped, with the reason) every test that needs a server we cannot have. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        ExtensionContext.Store root = context.getRoot().getStore(NS);
+        SkipReason skip = root.getOrComputeIfAbsent(SkipReason.class, k -> {
+            try {
+                server(context);
+                return new SkipReason(null);
+            } catch (TestAbortedException e) {
+                return new SkipReason(e.getMessage());
+            }
+        }, SkipReason.class);
+        return skip.reason() == null ? ConditionEvaluationResult.enabled("PostgreSQL available")
+                : ConditionEvaluationResult.disabled(skip.reason());
+    }
+
+    private record SkipReason(String reason) {}
 
     @Override
     public void afterAll(ExtensionContext context) {
