@@ -1,5 +1,8 @@
 package dev.dbagent;
 
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Metric;
+import com.codahale.metrics.MetricRegistry;
 import dev.dbagent.config.AgentConfig;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.health.CheckResult;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The start sequence of a {@link DatabaseAgent}; each step registers its own undo. */
 final class Parts {
@@ -39,6 +43,8 @@ final class Parts {
         ConnectionManager connections = new ConnectionManager(config.databases(), agent.clock(), config.name());
         agent.onStop(connections::close);
         agent.connections(connections);
+
+        registerPoolMetrics(agent, connections);
 
         for (DatabaseConfig db : config.databases()) {
             DatabaseService service = DatabaseService.builder(connections.router(db.name()))
@@ -88,6 +94,34 @@ final class Parts {
             agent.onStop(jolokia::close);
             agent.jolokia(jolokia);
         }
+    }
+
+    /**
+     * Pool gauges and the borrow-wait histogram, {@code dbagent.<agent>.<db>.pool.<role>.*}:
+     * active, idle, waiting, total, max, breakerState (the Resilience4j state order: 0 closed,
+     * 1 open, 2 half-open, ...) and borrowWaitMicros.
+     */
+    private static void registerPoolMetrics(DatabaseAgent agent, ConnectionManager connections) {
+        MetricRegistry registry = agent.metrics();
+        List<String> names = new ArrayList<>();
+        for (DatabaseRouter router : connections.routers()) {
+            for (ManagedPool pool : router.pools()) {
+                String p = "dbagent." + agent.name() + "." + router.database() + ".pool." + pool.role() + ".";
+                Map<String, Metric> metrics = Map.of(
+                        p + "active", (Gauge<Integer>) pool::active,
+                        p + "idle", (Gauge<Integer>) pool::idle,
+                        p + "waiting", (Gauge<Integer>) pool::waiting,
+                        p + "total", (Gauge<Integer>) pool::total,
+                        p + "max", (Gauge<Integer>) pool::maxTotal,
+                        p + "breakerState", (Gauge<Integer>) () -> pool.breaker().getState().getOrder(),
+                        p + "borrowWaitMicros", pool.borrowWaitMicros());
+                metrics.forEach((name, metric) -> {
+                    registry.register(name, metric);
+                    names.add(name);
+                });
+            }
+        }
+        agent.onStop(() -> names.forEach(registry::remove));
     }
 
     static ServiceSettings serviceSettings(DatabaseConfig db) {

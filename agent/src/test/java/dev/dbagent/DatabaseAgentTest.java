@@ -47,11 +47,18 @@ class DatabaseAgentTest {
             assertThat(report.status()).as(report.toText()).isEqualTo(HealthStatus.UP);
             assertThat(report.checks().keySet()).contains("main.primary.roundTrip", "main.primary.saturation", "main.breakers", "main.sessions");
             assertThat(dbagentSessions(db)).isPositive();
+            var registry = agent.metrics();
+            assertThat(registry.getGauges().get("dbagent.life.main.pool.primary.max").getValue())
+                    .isEqualTo(agent.config().databases().get(0).pool().maxTotal());
+            assertThat(registry.getGauges().get("dbagent.life.main.pool.primary.breakerState").getValue()).isEqualTo(0);
+            assertThat(registry.getHistograms().get("dbagent.life.main.pool.primary.borrowWaitMicros").getCount())
+                    .isPositive();
         } finally {
             agent.close();
         }
         agent.close();
         assertThat(agent.isRunning()).isFalse();
+        assertThat(agent.metrics().getNames()).noneMatch(n -> n.startsWith("dbagent.life.main.pool."));
         assertThatThrownBy(() -> agent.service("main")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("agent 'life' is not running");
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
