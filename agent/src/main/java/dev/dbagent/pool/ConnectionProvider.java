@@ -23,4 +23,16 @@ public interface ConnectionProvider {
      * @throws SQLException if a new connection could not be opened
      */
     RoutedConnection acquire(Intent intent) throws SQLException;
+
+    /**
+     * Whether {@code Connection.setReadOnly(true)} on this provider's connections makes the
+     * session itself read-only (pgJDBC {@code readOnlyMode=always}), so that statements in
+     * autocommit are refused any write. The service then runs reads without an explicit
+     * transaction. Default false: reads run in a {@code READ ONLY} transaction.
+     *
+     * @return true if read-only sessions are enforced by the server
+     */
+    default boolean readOnlySessions() {
+        return false;
+    }
 }

@@ -47,6 +47,12 @@ public final class DatabaseRouter implements ConnectionProvider {
         return database;
     }
 
+    /** Every pool runs pgJDBC with {@code readOnlyMode=always}. */
+    @Override
+    public boolean readOnlySessions() {
+        return true;
+    }
+
     /** @return the primary's pool */
     public ManagedPool primary() {
         return primary;
@@ -81,7 +87,7 @@ public final class DatabaseRouter implements ConnectionProvider {
         if (intent == Intent.WRITE) {
             stats.write();
             lastWrite.get()[0] = System.nanoTime();
-            return new RoutedConnection(primary.acquire(), database, primary.role());
+            return new RoutedConnection(writable(primary.acquire()), database, primary.role());
         }
         if (intent == Intent.READ_OWN_WRITES || withinReadYourWrites()) {
             stats.primaryRead(RoutingStats.Reason.OWN_WRITES);
@@ -106,6 +112,17 @@ public final class DatabaseRouter implements ConnectionProvider {
                     chosen.pool.role(), e.getMessage());
             stats.primaryRead(RoutingStats.Reason.REPLICA_FAILED);
             return new RoutedConnection(primary.acquire(), database, primary.role());
+        }
+    }
+
+    /** A connection last used for a read may still have a read-only session; a write needs it back. */
+    private static Connection writable(Connection c) throws SQLException {
+        try {
+            c.setReadOnly(false);
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
         }
     }
 

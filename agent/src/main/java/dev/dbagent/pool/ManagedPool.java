@@ -82,6 +82,9 @@ public final class ManagedPool implements AutoCloseable {
         ds.addConnectionProperty("sslmode", c.sslMode().toString().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         ds.addConnectionProperty("currentSchema", c.currentSchema());
         ds.addConnectionProperty("ApplicationName", "dbagent/" + database + "/" + role);
+        // setReadOnly(true) makes the session read-only, so reads can run in autocommit and still
+        // be refused any write (see DatabaseService); the state changes only on read/write switches
+        ds.addConnectionProperty("readOnlyMode", "always");
         // pgJDBC keeps the server-side prepared statements; a second cache in DBCP2 would only add overhead
         ds.addConnectionProperty("preparedStatementCacheQueries", Integer.toString(p.statementCacheSize()));
         ds.setMaxTotal(p.maxTotal());

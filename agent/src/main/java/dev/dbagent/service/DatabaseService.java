@@ -494,11 +494,14 @@ public final class DatabaseService implements AutoCloseable {
             RuntimeException thrown = cause instanceof RuntimeException re ? re : e;
             throw sneaky(retryIf(Failures.isInfrastructure(cause), c, thrown));
         }
+        if (readOnly && c.kind != CallKind.TRANSACTION && provider.readOnlySessions() && plainRead(options)) {
+            return autocommitRead(c, h, callback);
+        }
         boolean committing = false;
         R result = null;
         String txid = null;
         try {
-            // Also for writes: a connection handed back read-only by someone else must not make this call fail.
+            // Also for writes: a connection last used for a read is still read-only.
             h.setReadOnly(readOnly);
             h.begin();
             String setup = setupSql(options);
@@ -527,15 +530,34 @@ public final class DatabaseService implements AutoCloseable {
             throw sneaky(retryIf(retryable, c, t));
         } finally {
             if (h != null) {
-                if (readOnly) {
-                    try {
-                        h.setReadOnly(false);
-                    } catch (RuntimeException e) {
-                        LOG.debug("could not reset read-only flag on database '{}'", database, e);
-                    }
-                }
                 closeQuietly(h);
             }
+        }
+    }
+
+    /** A read with no isolation level or timeout of its own needs no explicit transaction. */
+    private static boolean plainRead(TxOptions options) {
+        return (options.isolation() == TransactionIsolationLevel.UNKNOWN
+                || options.isolation() == TransactionIsolationLevel.NONE) && options.timeout().isZero();
+    }
+
+    /**
+     * A read in autocommit on a read-only session: pools run pgJDBC with
+     * {@code readOnlyMode=always}, so {@code setReadOnly(true)} makes the session itself read-only
+     * (one round trip, only when the connection was last used for a write) and every statement
+     * runs in its own read-only transaction. The server refuses writes, so retrying a read that
+     * lost its connection cannot repeat an effect, and no COMMIT round trip is paid. The session
+     * stays read-only for the next read; a write switches it back.
+     */
+    private <R, X extends Exception> R autocommitRead(CallContext c, Handle h, HandleCallback<R, X> callback)
+            throws X {
+        try {
+            h.setReadOnly(true);
+            return callback.withHandle(h);
+        } catch (Throwable t) {
+            throw sneaky(retryIf(Failures.isInfrastructure(t), c, t));
+        } finally {
+            closeQuietly(h);
         }
     }
 
