@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Calls</h2>
  * <ul>
  *   <li>{@link #read} may be served by a replica within the lag bound; {@link #readOwnWrites} by
- *       the primary. Both run in a {@code READ ONLY} transaction, so the server refuses writes
+ *       the primary. Both run read-only — in autocommit on a read-only session when the provider
+ *       enforces read-only sessions ({@link ConnectionProvider#readOnlySessions()}, as the agent's
+ *       router does), otherwise in a {@code READ ONLY} transaction — so the server refuses writes
  *       and a retry after a lost connection is harmless.</li>
  *   <li>{@link #write} runs the callback in one read-write transaction on the primary.</li>
  *   <li>{@link #transaction} does the same with explicit {@link TxOptions} (isolation level,
