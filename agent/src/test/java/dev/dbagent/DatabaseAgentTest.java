@@ -131,6 +131,48 @@ class DatabaseAgentTest {
     }
 
     @Test
+    void eightAgentsStartingAtOnceMigrateEachChangesetExactlyOnce(TestDatabase shared) throws Exception {
+        shared.server().createDatabase("eight_agents");
+        String url = shared.server().jdbcUrl("eight_agents");
+        java.util.List<DatabaseAgent> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.List<java.util.concurrent.Future<DatabaseAgent>> starts = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                AgentConfig cfg = AgentConfig.builder().name("racer" + i).environment(Environment.TEST)
+                        .migrateOnStart(true)
+                        .database("main", d -> d.url(url).user(shared.user()).password(Secret.of(shared.password())))
+                        .build();
+                starts.add(pool.submit(() -> {
+                    go.await();
+                    DatabaseAgent a = DatabaseAgent.builder(cfg).start();
+                    agents.add(a);
+                    return a;
+                }));
+            }
+            go.countDown();
+            for (var f : starts) {
+                assertThat(f.get(180, java.util.concurrent.TimeUnit.SECONDS).isRunning()).isTrue();
+            }
+            try (Connection c = shared.server().connect("eight_agents"); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (id, author, filename))"
+                        + " FROM civic.databasechangelog")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isPositive().isEqualTo(rs.getInt(2));
+                }
+            }
+            // the schema is exactly what one migrate builds: drift compares it with a fresh build
+            var drift = agents.get(0).operations().drift();
+            assertThat(drift.success()).as(drift.toText()).isTrue();
+        } finally {
+            pool.shutdownNow();
+            agents.forEach(DatabaseAgent::close);
+            shared.server().dropDatabase("eight_agents");
+        }
+    }
+
+    @Test
     void toStringCarriesNoSecret(TestDatabase db) {
         AgentConfig cfg = config(db, "secretive", b -> {});
         DatabaseAgent agent = DatabaseAgent.builder(cfg).build();
