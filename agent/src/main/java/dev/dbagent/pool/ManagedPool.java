@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
 import org.apache.commons.pool2.impl.GenericObjectPool;
@@ -50,7 +49,7 @@ public final class ManagedPool implements AutoCloseable {
     private final Clock clock;
     private final boolean captureStacks;
     private final Histogram borrowWaitMicros = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
-    private final Map<Connection, Borrower> borrowers = new ConcurrentHashMap<>();
+    private final Map<Connection, Borrow> borrowers = new ConcurrentHashMap<>();
 
     ManagedPool(String database, String role, String url, String user, String password, PoolSettings pool,
                 ConnectionSettings connection, BreakerSettings breakerSettings, Clock clock) {
@@ -163,20 +162,37 @@ public final class ManagedPool implements AutoCloseable {
     }
 
     private Connection track(Connection raw) {
-        Borrower b = new Borrower(Thread.currentThread().getName(), clock.instant(),
-                captureStacks ? stackOfCaller() : "");
+        // the stack is captured cheaply (native backtrace) and only formatted when someone asks
+        Borrow b = new Borrow(Thread.currentThread().getName(), clock.instant(),
+                captureStacks ? new Throwable("borrowed here") : null);
         TrackedConnection tracked = new TrackedConnection(raw);
         borrowers.put(tracked, b);
         return tracked;
     }
 
-    private static String stackOfCaller() {
-        return StackWalker.getInstance().walk(frames -> frames
-                .dropWhile(f -> f.getClassName().startsWith(ManagedPool.class.getName())
-                        || f.getClassName().equals(DatabaseRouter.class.getName()))
-                .limit(20)
-                .map(f -> "at " + f.toStackTraceElement())
-                .collect(Collectors.joining("\n")));
+    /** A borrow as recorded on the hot path. */
+    private record Borrow(String thread, Instant at, Throwable where) {
+        Borrower describe() {
+            return new Borrower(thread, at, where == null ? "" : stackOfCaller(where.getStackTrace()));
+        }
+    }
+
+    private static String stackOfCaller(StackTraceElement[] frames) {
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        boolean inside = true;
+        for (StackTraceElement f : frames) {
+            if (inside && (f.getClassName().startsWith(ManagedPool.class.getName())
+                    || f.getClassName().equals(DatabaseRouter.class.getName()))) {
+                continue;
+            }
+            inside = false;
+            if (shown++ == 20) {
+                break;
+            }
+            sb.append(sb.length() == 0 ? "" : "\n").append("at ").append(f);
+        }
+        return sb.toString();
     }
 
     /** A connection that forgets its borrower when it goes back to the pool. */
@@ -259,7 +275,10 @@ public final class ManagedPool implements AutoCloseable {
      *     {@code pool.logAbandoned} is on) the borrowing stack
      */
     public List<Borrower> borrowers() {
-        List<Borrower> list = new ArrayList<>(borrowers.values());
+        List<Borrower> list = new ArrayList<>();
+        for (Borrow b : borrowers.values()) {
+            list.add(b.describe());
+        }
         list.sort(Comparator.comparing(Borrower::borrowedAt));
         return list;
     }

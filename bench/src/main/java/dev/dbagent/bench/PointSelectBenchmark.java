@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import com.codahale.metrics.MetricRegistry;
 import dev.dbagent.service.DatabaseService;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,7 +55,8 @@ public class PointSelectBenchmark {
         manager = new ConnectionManager(List.of(BenchDb.config(pg.jdbcUrl("postgres"), pg.user(), pg.password(), 8)),
                 Clock.systemUTC(), "bench");
         pool = manager.router("main").primary();
-        rawJdbi = Jdbi.create(pool::acquire);
+        // the same plugins the service's Jdbi has, so the comparison is the wrapper alone
+        rawJdbi = Jdbi.create(pool::acquire).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
         service = DatabaseService.builder(manager.router("main")).agentName("bench")
                 .metrics(new MetricRegistry()).build();
         HikariConfig hc = new HikariConfig();
