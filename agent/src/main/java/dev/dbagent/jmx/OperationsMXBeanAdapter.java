@@ -108,6 +108,17 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
         return Notifications.OUTCOME_ANSWERED_NO;
     }
 
+    private static Map<String, String> argumentMap(String arguments) {
+        Map<String, String> map = new TreeMap<>();
+        for (String pair : arguments.split(",\\s*")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                map.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return map;
+    }
+
     /** Renders arguments as {@code k=v, k=v} in key order, leaving out tokens entirely. */
     static String arguments(Map<String, String> arguments) {
         return new TreeMap<>(arguments).entrySet().stream()
@@ -222,9 +233,9 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
         if (other != null) {
             String reason = "another operation is running (" + other + "); operations that change the database"
                     + " run one at a time, try again when it has finished";
-            LOG.info("audit caller={} operation={} arguments={} refused: {}", caller, operation, arguments, reason);
-            notify(operation, arguments, caller, Notifications.OUTCOME_REFUSED, 0, clock.millis(),
-                    "refused: " + reason);
+            // audited like any refusal: log, audit table, and the notification through onAudit
+            operations.as(caller).auditRefusal(operation.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT),
+                    argumentMap(arguments), reason);
             throw JmxErrors.refused(operation, reason);
         }
         try {

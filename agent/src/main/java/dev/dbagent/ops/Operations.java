@@ -731,6 +731,20 @@ public final class Operations {
 
     // ------------------------------------------------------------------ audit
 
+    /**
+     * Audits an operation that a caller in front of this class refused before it could run (the
+     * JMX layer's one-at-a-time guard, say), exactly like a refusal from inside: to the log, the
+     * audit table and the listeners, as this view's caller.
+     *
+     * @param operation the operation's audit name, e.g. {@code migrate} or {@code release-lock}
+     * @param arguments its arguments (secrets are masked)
+     * @param reason why it was refused
+     */
+    public void auditRefusal(String operation, Map<String, String> arguments, String reason) {
+        audit(new AuditEvent(settings.clock().instant(), caller, operation, mask(arguments), false,
+                "refused: " + reason, Duration.ZERO));
+    }
+
     private interface Body {
         OperationResult run() throws Exception;
     }

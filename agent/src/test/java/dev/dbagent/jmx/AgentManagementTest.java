@@ -448,6 +448,17 @@ class AgentManagementTest {
                         + " change the database run one at a time, try again when it has finished");
         assertThat(local).extracting(n -> ((CompositeData) n.getUserData()).get("outcome"))
                 .contains(Notifications.OUTCOME_REFUSED, Notifications.OUTCOME_SUCCEEDED);
+        // the refusal is audited like any other: in the audit table too
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT caller, arguments, success, outcome"
+                     + " FROM dbagent.audit_log WHERE operation = 'release-lock' ORDER BY id DESC LIMIT 1");
+             java.sql.ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("caller")).isEqualTo("local");
+            assertThat(rs.getString("arguments")).contains("force=false");
+            assertThat(rs.getBoolean("success")).isFalse();
+            assertThat(rs.getString("outcome")).startsWith("refused: another operation is running (migrate by local)");
+        }
     }
 
     @Test
