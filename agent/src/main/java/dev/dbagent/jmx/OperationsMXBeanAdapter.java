@@ -23,8 +23,6 @@ import java.util.stream.Collectors;
 import javax.management.MBeanNotificationInfo;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link OperationsMXBean} over {@link Operations}: runs each operation as the JMX caller
@@ -46,7 +44,6 @@ import org.slf4j.LoggerFactory;
  * is sent on the calling thread after the audit record is written.
  */
 final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport implements OperationsMXBean {
-    private static final Logger LOG = LoggerFactory.getLogger(OperationsMXBeanAdapter.class);
     /** Audit names of the operations that change the database. */
     private static final Set<String> CHANGING = Set.of("init", "migrate", "reset", "release-lock");
 
