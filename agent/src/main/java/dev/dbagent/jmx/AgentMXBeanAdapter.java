@@ -35,8 +35,23 @@ final class AgentMXBeanAdapter implements AgentMXBean {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** @return the Implementation-Version of the jar holding dbagent, or {@value #UNKNOWN_VERSION} */
+    /**
+     * @return the build's version (from {@code dev/dbagent/version.properties}, filled in by
+     *     Maven), or {@value #UNKNOWN_VERSION}
+     */
     static String version() {
+        try (java.io.InputStream in = AgentMXBeanAdapter.class.getResourceAsStream("/dev/dbagent/version.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through to the manifest
+        }
         String v = AgentMXBeanAdapter.class.getPackage().getImplementationVersion();
         return v == null || v.isBlank() ? UNKNOWN_VERSION : v;
     }
