@@ -13,38 +13,29 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.dbagent.testing.Closer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
 class HealthMonitorTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
 
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-    }
 
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closeables.add(0, c);
-        return c;
-    }
 
     @Test
     void healthyDatabaseIsUp(TestDatabase db) {
-        PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 4));
+        PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 4));
         HealthMonitor monitor = new HealthMonitor("test", HealthChecks.forDatabase(provider, HealthSettings.defaults()),
                 new MutableClock(T0), null);
 
@@ -68,13 +59,13 @@ class HealthMonitorTest {
 
     @Test
     void longTransactionAndIdleInTransactionSessionsAreIssues(TestDatabase db) throws Exception {
-        PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 4));
+        PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 4));
         String name = db.name() + ".sessions";
         HealthMonitor monitor = new HealthMonitor("test",
                 List.of(HealthChecks.sessions(name, provider, Duration.ofMillis(300), Duration.ofMillis(300))),
                 new MutableClock(T0), null);
 
-        Connection idle = closeLater(db.dataSource().getConnection());
+        Connection idle = closer.add(db.dataSource().getConnection());
         idle.setAutoCommit(false);
         int idlePid;
         try (Statement st = idle.createStatement()) {
@@ -83,7 +74,7 @@ class HealthMonitorTest {
             rs.next();
             idlePid = rs.getInt(1);
         }
-        Connection busy = closeLater(db.dataSource().getConnection());
+        Connection busy = closer.add(db.dataSource().getConnection());
         int busyPid;
         try (Statement st = busy.createStatement()) {
             st.execute("SET application_name = 'sleeper'");
@@ -129,7 +120,7 @@ class HealthMonitorTest {
 
     @Test
     void unreachableDatabaseIsDownAndAThrowingCheckIsContained(TestDatabase db) {
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", 1));
         HealthMonitor monitor = new HealthMonitor("test", List.of(
                 HealthChecks.roundTrip("roundtrip", provider, Intent.READ, Duration.ofSeconds(1)),
                 HealthChecks.of("broken", () -> {
@@ -182,10 +173,10 @@ class HealthMonitorTest {
 
     @Test
     void listenersHearUpDownUpFromTheSchedule(TestDatabase db) {
-        PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 4));
+        PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 4));
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
-        closeLater(executor::shutdownNow);
-        HealthMonitor monitor = closeLater(new HealthMonitor("test",
+        closer.add(executor::shutdownNow);
+        HealthMonitor monitor = closer.add(new HealthMonitor("test",
                 List.of(HealthChecks.roundTrip("roundtrip", provider, Intent.WRITE, Duration.ofSeconds(1))),
                 new MutableClock(T0), executor));
         List<HealthStatusChange> changes = new CopyOnWriteArrayList<>();

@@ -20,10 +20,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.dbagent.testing.Closer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
@@ -32,7 +33,8 @@ class RetryAndCommitOutcomeTest {
             new RetrySettings(20, Duration.ofMillis(5), Duration.ofMillis(100), Duration.ofSeconds(60)),
             new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private MetricRegistry metrics;
 
     @BeforeAll
@@ -48,17 +50,7 @@ class RetryAndCommitOutcomeTest {
         metrics = new MetricRegistry();
     }
 
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-    }
 
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closeables.add(0, c);
-        return c;
-    }
 
     /** Several commits first, so pgJDBC sends COMMIT as a server-side prepared statement by then. */
     private static void warmUp(DatabaseService service) {
@@ -74,7 +66,7 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void conflictingSerializableTransactionsAreRetriedToSuccess(TestDatabase db) throws Exception {
-        PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 10));
+        PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 10));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
                 .metrics(metrics).build();
         int threads = 8;
@@ -119,7 +111,7 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void writeWhoseConnectionCouldNotBeAcquiredIsRetried(TestDatabase db) {
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", 1));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
                 .metrics(metrics).build();
         // The database "comes back" while the service waits before its first retry.
@@ -139,7 +131,7 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void poolExhaustionReachesTheCallerAsItsOwnTypeAfterRetries(TestDatabase db) throws Exception {
-        PooledTestProvider provider = closeLater(PooledTestProvider.direct(db, 1, Duration.ofMillis(100)));
+        PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 1, Duration.ofMillis(100)));
         ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(30), 10,
                 new RetrySettings(3, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)),
                 new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
@@ -163,7 +155,7 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void retriesStopWhenTheTimeBudgetIsSpent(TestDatabase db) {
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", 1));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", 1));
         ServiceSettings budget = new ServiceSettings(Duration.ofSeconds(30), 10,
                 new RetrySettings(1000, Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofMillis(300)),
                 new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
@@ -179,8 +171,8 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void readThatLostItsConnectionIsRetried(TestDatabase db) throws Exception {
-        CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();
@@ -201,8 +193,8 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void writeThatLostItsConnectionBeforeCommitIsNotRetried(TestDatabase db) throws Exception {
-        CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();
@@ -225,8 +217,8 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void commitThatReachedTheServerIsReportedCommittedAndNotRepeated(TestDatabase db) throws Exception {
-        CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();
@@ -249,8 +241,8 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void commitThatNeverReachedTheServerIsReportedRolledBack(TestDatabase db) throws Exception {
-        CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
         DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();
@@ -275,8 +267,8 @@ class RetryAndCommitOutcomeTest {
 
     @Test
     void commitWhoseServerCannotBeAskedIsOutcomeUnknown(TestDatabase db) throws Exception {
-        CommitCutter proxy = closeLater(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closeLater(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
         ServiceSettings quick = new ServiceSettings(Duration.ofSeconds(30), 10,
                 new RetrySettings(3, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(5)),
                 ServiceSettings.defaults().breaker());
