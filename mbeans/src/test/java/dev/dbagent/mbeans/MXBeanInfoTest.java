@@ -19,8 +19,6 @@ import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,18 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The shape every generic client sees: exactly the documented attributes (all read-only) and
  * operations, each typed with an open type built only from simple types, arrays and composites.
  */
-class MXBeanInfoTest {
-    private RemoteJmx jmx;
-
-    @BeforeEach
-    void start() throws Exception {
-        jmx = new RemoteJmx();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        jmx.close();
-    }
+class MXBeanInfoTest extends OverRemoteJmx {
 
     record Contract(Class<?> type, Object bean, ObjectName name, List<String> attributes, List<String> operations) {
         @Override

@@ -5,26 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every attribute and operation result of every MXBean survives a trip through a real RMI
  * connector into a typed proxy, and reaches a generic client as open data.
  */
-class MXBeanRoundTripTest {
-    private RemoteJmx jmx;
-
-    @BeforeEach
-    void start() throws Exception {
-        jmx = new RemoteJmx();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        jmx.close();
-    }
+class MXBeanRoundTripTest extends OverRemoteJmx {
 
     @Test
     void agentAttributesSurviveTheRoundTrip() throws Exception {

@@ -10,22 +10,9 @@ import javax.management.Notification;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class NotificationsTest {
-    private RemoteJmx jmx;
-
-    @BeforeEach
-    void start() throws Exception {
-        jmx = new RemoteJmx();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        jmx.close();
-    }
+class NotificationsTest extends OverRemoteJmx {
 
     @Test
     void typesAreTheDocumentedStrings() {
