@@ -64,6 +64,12 @@ class RetryAndCommitOutcomeTest {
                 .bind("id", id).mapTo(Integer.class).one());
     }
 
+    /** A patient service whose connections pass through the commit-cutting proxy. */
+    private DatabaseService patientServiceVia(TestDatabase db, CommitCutter proxy) throws Exception {
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        return DatabaseService.builder(provider).agentName("test").settings(PATIENT).metrics(metrics).build();
+    }
+
     @Test
     void conflictingSerializableTransactionsAreRetriedToSuccess(TestDatabase db) throws Exception {
         PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 10));
@@ -172,9 +178,7 @@ class RetryAndCommitOutcomeTest {
     @Test
     void readThatLostItsConnectionIsRetried(TestDatabase db) throws Exception {
         CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
-        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
-                .metrics(metrics).build();
+        DatabaseService service = patientServiceVia(db, proxy);
         AtomicInteger runs = new AtomicInteger();
 
         Integer value = service.read(h -> {
@@ -194,9 +198,7 @@ class RetryAndCommitOutcomeTest {
     @Test
     void writeThatLostItsConnectionBeforeCommitIsNotRetried(TestDatabase db) throws Exception {
         CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
-        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
-                .metrics(metrics).build();
+        DatabaseService service = patientServiceVia(db, proxy);
         AtomicInteger runs = new AtomicInteger();
 
         assertThatThrownBy(() -> service.write(h -> {
@@ -218,9 +220,7 @@ class RetryAndCommitOutcomeTest {
     @Test
     void commitThatReachedTheServerIsReportedCommittedAndNotRepeated(TestDatabase db) throws Exception {
         CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
-        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
-                .metrics(metrics).build();
+        DatabaseService service = patientServiceVia(db, proxy);
         AtomicInteger runs = new AtomicInteger();
 
         warmUp(service);
@@ -242,9 +242,7 @@ class RetryAndCommitOutcomeTest {
     @Test
     void commitThatNeverReachedTheServerIsReportedRolledBack(TestDatabase db) throws Exception {
         CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
-        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
-        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(PATIENT)
-                .metrics(metrics).build();
+        DatabaseService service = patientServiceVia(db, proxy);
         AtomicInteger runs = new AtomicInteger();
 
         warmUp(service);
