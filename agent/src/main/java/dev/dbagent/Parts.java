@@ -15,18 +15,14 @@ import dev.dbagent.jmx.remote.JolokiaServer;
 import dev.dbagent.jmx.remote.JolokiaServerSettings;
 import dev.dbagent.jmx.remote.RemoteJmxServer;
 import dev.dbagent.jmx.remote.RemoteJmxSettings;
-import dev.dbagent.ops.OperationResult;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.pool.ConnectionManager;
 import dev.dbagent.pool.DatabaseRouter;
+import dev.dbagent.pool.Intent;
 import dev.dbagent.pool.ManagedPool;
 import dev.dbagent.service.DatabaseService;
 import dev.dbagent.service.ServiceSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,10 +56,7 @@ final class Parts {
         Operations ops = agent.newOperations(agent.primaryDatabase());
         agent.operations(ops);
         if (config.migrate().onStart()) {
-            OperationResult r = ops.migrateOnStart();
-            if (!r.success()) {
-                throw new DbAgentException("migrate-on-start failed: " + r.summary());
-            }
+            ops.migrateOnStart(); // throws when the migration fails
         }
 
         HealthMonitor health = new HealthMonitor(config.name(), checks(agent), agent.clock(), null);
@@ -136,7 +129,8 @@ final class Parts {
         for (DatabaseRouter router : agent.routers()) {
             String db = router.database();
             for (ManagedPool pool : router.pools()) {
-                checks.add(roundTrip(db + "." + pool.role() + ".roundTrip", pool, timeout));
+                checks.add(HealthChecks.roundTrip(db + "." + pool.role() + ".roundTrip", pool,
+                        pool == router.primary() ? Intent.WRITE : Intent.READ, timeout));
                 checks.add(saturation(db + "." + pool.role() + ".saturation", pool, config.health().saturationPercent()));
             }
             if (!router.replicas().isEmpty()) {
@@ -144,32 +138,15 @@ final class Parts {
                         config.database(db).orElseThrow().replicaRouting().maxLag()));
             }
             DatabaseService service = agent.services().get(db);
-            checks.add(HealthChecks.breakers(db + ".breakers", () -> {
-                List<CircuitBreaker> all = new ArrayList<>();
-                router.pools().forEach(p -> all.add(p.breaker()));
-                all.add(service.circuitBreaker());
-                return all;
-            }));
+            List<CircuitBreaker> breakers = new ArrayList<>();
+            router.pools().forEach(p -> breakers.add(p.breaker()));
+            breakers.add(service.circuitBreaker());
+            checks.add(HealthChecks.breakers(db + ".breakers", List.copyOf(breakers)));
             checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
                     config.health().idleInTransaction()));
         }
         checks.add(migrations(agent.primaryDatabase().name() + ".migrations", agent));
         return checks;
-    }
-
-    private static HealthCheck roundTrip(String name, ManagedPool pool, Duration timeout) {
-        return HealthChecks.of(name, () -> {
-            try (Connection c = pool.acquire(); Statement s = c.createStatement()) {
-                s.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
-                try (ResultSet rs = s.executeQuery("SELECT 1")) {
-                    rs.next();
-                }
-                return CheckResult.up("SELECT 1 on " + pool.role() + " answered");
-            } catch (SQLException | DbAgentException e) {
-                String what = pool.database() + " (" + pool.role() + ") unreachable: " + firstLine(e.getMessage());
-                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
-            }
-        });
     }
 
     private static HealthCheck saturation(String name, ManagedPool pool, int thresholdPercent) {
@@ -216,7 +193,7 @@ final class Parts {
             Operations.MigrationProbe p = ops.probeMigrations();
             if (!p.reachable()) {
                 String what = "cannot read the migration state: " + p.error();
-                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+                return CheckResult.down(what, List.of());
             }
             List<Issue> issues = new ArrayList<>();
             if (p.staleLock()) {
@@ -234,8 +211,5 @@ final class Parts {
         });
     }
 
-    static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
-    }
 
 }

@@ -81,7 +81,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         Map<String, String> seen = new LinkedHashMap<>();
         for (DatabaseConfig db : databases) {
             if (!Names.validDatabaseName(db.name())) {
-                problems.add(ConfigParser.databaseNameProblem(db.name()));
+                problems.add(Names.databaseNameProblem(db.name()));
             }
             String earlier = seen.putIfAbsent(db.name().toLowerCase(Locale.ROOT), db.name());
             if (earlier != null) {
@@ -206,14 +206,14 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
          * code is a problem reported by {@link #build()}. Values override those of the same
          * database from other sources.
          *
-         * @param name the database name; must not contain {@code . , = : " * ?}
+         * @param name the database name; must match {@code [A-Za-z0-9][A-Za-z0-9_-]*}
          * @param spec sets the database's values
          * @return this builder
          */
         public Builder database(String name, Consumer<DatabaseBuilder> spec) {
             Objects.requireNonNull(name, "name");
             if (!Names.validDatabaseName(name)) {
-                problems.add(name.isBlank() ? "database name must not be blank" : ConfigParser.databaseNameProblem(name));
+                problems.add(name.isBlank() ? "database name must not be blank" : Names.databaseNameProblem(name));
                 return this;
             }
             String earlier = databases.putIfAbsent(name.toLowerCase(Locale.ROOT), name);

@@ -141,7 +141,7 @@ final class ConfigParser {
 
     private void checkDatabase(String db) {
         if (!Names.validDatabaseName(db)) {
-            problem(databaseNameProblem(db));
+            problem(Names.databaseNameProblem(db));
         }
         TreeSet<Integer> replicaIndexes = replicaIndexes(db);
         String urlKey = Keys.dbKey(db, "url");
@@ -181,9 +181,6 @@ final class ConfigParser {
         atLeast(Keys.dbKey(db, "retry.maxBackoffMillis"), Keys.dbKey(db, "retry.initialBackoffMillis"));
     }
 
-    static String databaseNameProblem(String db) {
-        return Names.databaseNameProblem(db);
-    }
 
     private void atMost(String key, String limitKey) {
         Object v = parsed.get(key);

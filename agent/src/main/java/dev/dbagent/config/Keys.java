@@ -35,9 +35,6 @@ final class Keys {
             return defaults.get(env.ordinal());
         }
 
-        boolean secret() {
-            return kind == Kind.SECRET;
-        }
     }
 
     /** Where a key points once parsed. */
@@ -54,7 +51,7 @@ final class Keys {
     private static final List<String> NONE = Arrays.asList(null, null, null, null);
 
     static final List<Def> AGENT = List.of(
-            str("dbagent.name", all("dbagent"), "Agent name; part of every ObjectName (agent=<name>). Must not contain , = : \" * ?"),
+            str("dbagent.name", all("dbagent"), "Agent name; part of every ObjectName (agent=<name>). Must match [A-Za-z0-9][A-Za-z0-9._-]*."),
             choice(ENVIRONMENT, List.of("development", "test", "staging", "production"), NONE,
                     "Deployment environment; selects the defaults and the safety rules. Required."),
             seconds("dbagent.health.intervalSeconds", 1, 3600, env("30", "10", "15", "15"), "How often health checks run."),
@@ -161,10 +158,6 @@ final class Keys {
     private static final int MAX_SUGGESTION_DISTANCE = 3;
 
     private Keys() {
-    }
-
-    static Def agent(String key) {
-        return AGENT_BY_LOWER.get(key.toLowerCase(Locale.ROOT));
     }
 
     static Def db(String suffix) {

@@ -17,7 +17,7 @@ final class Names {
     }
 
     static String agentNameProblem(String name) {
-        return "dbagent.name=" + name + ": must match [A-Za-z0-9][A-Za-z0-9._-]* (it is part of JMX ObjectNames)";
+        return "dbagent.name=" + name + ": must match " + ObjectNames.NAME_PART_REGEX + " (it is part of JMX ObjectNames)";
     }
 
     static String databaseNameProblem(String db) {

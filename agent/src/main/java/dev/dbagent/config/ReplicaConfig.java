@@ -1,5 +1,6 @@
 package dev.dbagent.config;
 
+import dev.dbagent.mbeans.ObjectNames;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -32,7 +33,7 @@ public record ReplicaConfig(int index, String url, Optional<String> user, Option
 
     /** @return the role name used in ObjectNames and messages, {@code replica-<index>} */
     public String role() {
-        return "replica-" + index;
+        return ObjectNames.replicaRole(index);
     }
 
     @Override

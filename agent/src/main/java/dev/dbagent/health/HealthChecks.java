@@ -89,7 +89,7 @@ public final class HealthChecks {
             } catch (SQLException | RuntimeException e) {
                 String what = "database '" + provider.database() + "' (" + intent.name().toLowerCase(Locale.ROOT)
                         + ") unreachable: " + describe(e);
-                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+                return CheckResult.down(what, List.of());
             }
         });
     }
@@ -187,27 +187,13 @@ public final class HealthChecks {
                 }
             } catch (SQLException | RuntimeException e) {
                 String what = "cannot read pg_stat_activity of database '" + provider.database() + "': " + describe(e);
-                return CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, name, what)));
+                return CheckResult.down(what, List.of());
             }
             String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)";
             return issues.isEmpty() ? CheckResult.up(message) : CheckResult.degraded(message, issues);
         });
     }
 
-    /**
-     * The standard checks of one database: round trip to the primary and long or idle-in-transaction
-     * sessions, named {@code <db>.roundTrip} and {@code <db>.sessions}.
-     *
-     * @param provider the database's connections
-     * @param settings timeouts and thresholds
-     * @return the checks
-     */
-    public static List<HealthCheck> forDatabase(ConnectionProvider provider, HealthSettings settings) {
-        String db = provider.database();
-        return List.of(
-                roundTrip(db + ".roundTrip", provider, Intent.WRITE, settings.roundTripTimeout()),
-                sessions(db + ".sessions", provider, settings.longTransaction(), settings.idleInTransaction()));
-    }
 
     /** Class, SQLSTATE and the first line of the message; driver messages carry no password. */
     static String describe(Throwable e) {

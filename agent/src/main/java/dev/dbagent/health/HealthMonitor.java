@@ -155,12 +155,12 @@ public final class HealthMonitor implements AutoCloseable {
                 throw vme;
             }
             String what = "check failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            r = CheckResult.down(what, List.of(new Issue(Issue.Severity.CRITICAL, check.name(), what)));
+            r = CheckResult.down(what, List.of());
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - start);
         if (r.status() != HealthStatus.UP && r.issues().isEmpty()) {
             Issue.Severity severity = r.status() == HealthStatus.DOWN ? Issue.Severity.CRITICAL : Issue.Severity.WARNING;
-            r = new CheckResult(r.status(), latency, r.message(), List.of(new Issue(severity, check.name(), r.message())));
+            return new CheckResult(r.status(), latency, r.message(), List.of(new Issue(severity, check.name(), r.message())));
         }
         return r.withLatency(latency);
     }

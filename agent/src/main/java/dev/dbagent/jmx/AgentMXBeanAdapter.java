@@ -13,6 +13,7 @@ import java.util.Objects;
 final class AgentMXBeanAdapter implements AgentMXBean {
     /** What {@link #getVersion()} says when the jar's manifest carries no version (e.g. in an IDE). */
     static final String UNKNOWN_VERSION = "unknown";
+    private static final String VERSION = version();
 
     private final String name;
     private final String environment;
@@ -68,7 +69,7 @@ final class AgentMXBeanAdapter implements AgentMXBean {
 
     @Override
     public String getVersion() {
-        return version();
+        return VERSION;
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import javax.management.MBeanNotificationInfo;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
@@ -136,10 +135,6 @@ final class CircuitBreakerMXBeanAdapter extends NotificationBroadcasterSupport i
         }
     }
 
-    @Override
-    public MBeanNotificationInfo[] getNotificationInfo() {
-        return new MBeanNotificationInfo[] {Notifications.breakerStateInfo()};
-    }
 
     @Override
     public String getDatabase() {

@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import javax.management.MBeanNotificationInfo;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
@@ -69,10 +68,6 @@ final class HealthMXBeanAdapter extends NotificationBroadcasterSupport implement
         return more > 0 ? s + "; and " + more + " more" : s;
     }
 
-    @Override
-    public MBeanNotificationInfo[] getNotificationInfo() {
-        return new MBeanNotificationInfo[] {Notifications.healthStatusInfo()};
-    }
 
     @Override
     public String getStatus() {

@@ -28,11 +28,6 @@ public final class MBeanRegistry {
         this.server = Objects.requireNonNull(server, "server");
     }
 
-    /** @return the MBeanServer beans are registered with */
-    public MBeanServer server() {
-        return server;
-    }
-
     /**
      * Registers a bean under a name and remembers the name.
      *

@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import javax.management.MBeanNotificationInfo;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
@@ -73,10 +72,6 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
         operations.removeAuditListener(listener);
     }
 
-    @Override
-    public MBeanNotificationInfo[] getNotificationInfo() {
-        return new MBeanNotificationInfo[] {Notifications.opsCompletedInfo()};
-    }
 
     // ------------------------------------------------------------------ audit -> notification
 
@@ -103,17 +98,6 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
             return Notifications.OUTCOME_FAILED;
         }
         return Notifications.OUTCOME_ANSWERED_NO;
-    }
-
-    private static Map<String, String> argumentMap(String arguments) {
-        Map<String, String> map = new TreeMap<>();
-        for (String pair : arguments.split(",\\s*")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                map.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return map;
     }
 
     /** Renders arguments as {@code k=v, k=v} in key order, leaving out tokens entirely. */
@@ -143,12 +127,12 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
 
     @Override
     public OperationResultInfo init() {
-        return changing("init", "", Operations::init);
+        return changing("init", "init", Map.of(), Operations::init);
     }
 
     @Override
     public OperationResultInfo migrate() {
-        return changing("migrate", "", Operations::migrate);
+        return changing("migrate", "migrate", Map.of(), Operations::migrate);
     }
 
     @Override
@@ -184,7 +168,7 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
 
     @Override
     public OperationResultInfo reset(String token) {
-        return changing("reset", "", ops -> {
+        return changing("reset", "reset", Map.of(), ops -> {
             try {
                 return ops.reset(token);
             } catch (OperationRefusedException e) {
@@ -199,7 +183,7 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
 
     @Override
     public OperationResultInfo releaseLock(boolean force) {
-        return changing("releaseLock", "force=" + force, ops -> ops.releaseLock(force));
+        return changing("releaseLock", "release-lock", Map.of("force", String.valueOf(force)), ops -> ops.releaseLock(force));
     }
 
     @Override
@@ -222,7 +206,7 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
     }
 
     /** An operation that changes the database: one at a time, and an unsuccessful result throws. */
-    private OperationResultInfo changing(String operation, String arguments,
+    private OperationResultInfo changing(String operation, String auditName, Map<String, String> arguments,
             Function<Operations, OperationResult> body) {
         String caller = Callers.current();
         String mine = operation + " by " + caller;
@@ -231,8 +215,7 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
             String reason = "another operation is running (" + other + "); operations that change the database"
                     + " run one at a time, try again when it has finished";
             // audited like any refusal: log, audit table, and the notification through onAudit
-            operations.as(caller).auditRefusal(operation.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT),
-                    argumentMap(arguments), reason);
+            operations.as(caller).auditRefusal(auditName, arguments, reason);
             throw JmxErrors.refused(operation, reason);
         }
         try {

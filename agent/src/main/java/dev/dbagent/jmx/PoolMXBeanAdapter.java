@@ -5,6 +5,7 @@ import dev.dbagent.mbeans.PoolMXBean;
 import dev.dbagent.pool.ManagedPool;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -115,9 +116,10 @@ final class PoolMXBeanAdapter implements PoolMXBean {
     public BorrowerInfo[] listBorrowers() {
         List<ManagedPool.Borrower> borrowers = pool.borrowers();
         BorrowerInfo[] out = new BorrowerInfo[borrowers.size()];
+        Instant now = clock.instant();
         for (int i = 0; i < out.length; i++) {
             ManagedPool.Borrower b = borrowers.get(i);
-            long age = Math.max(0, Duration.between(b.borrowedAt(), clock.instant()).toMillis());
+            long age = Math.max(0, Duration.between(b.borrowedAt(), now).toMillis());
             out[i] = new BorrowerInfo(b.thread(), Iso.of(b.borrowedAt()), age, b.stack());
         }
         return out;

@@ -26,17 +26,18 @@ final class Catalog {
 
     static Map<String, String> read(Connection c, String schema) throws SQLException {
         Map<String, String> out = new TreeMap<>();
+        Unqualify unqualify = new Unqualify(schema);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
             // Definitions print names unqualified when their schema is on the search path.
             Sql.exec(c, "SET LOCAL search_path TO " + Sql.ident(schema));
-            query(c, schema, out, "SELECT 'relation ' || c.relname, CASE c.relkind WHEN 'r' THEN 'table'"
+            query(c, schema, unqualify, out, "SELECT 'relation ' || c.relname, CASE c.relkind WHEN 'r' THEN 'table'"
                     + " WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'"
                     + " WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' END, c.relname"
                     + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " WHERE n.nspname = ? AND c.relkind IN ('r','p','v','m','f','S')");
-            query(c, schema, out, "SELECT 'column ' || c.relname || '.' || a.attname,"
+            query(c, schema, unqualify, out, "SELECT 'column ' || c.relname || '.' || a.attname,"
                     + " format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END"
                     + " || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')"
                     + " || CASE a.attidentity WHEN 'a' THEN ' generated always as identity'"
@@ -45,22 +46,22 @@ final class Catalog {
                     + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
                     + " WHERE n.nspname = ? AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f')");
-            query(c, schema, out, "SELECT 'index ' || i.relname, pg_get_indexdef(i.oid), t.relname"
+            query(c, schema, unqualify, out, "SELECT 'index ' || i.relname, pg_get_indexdef(i.oid), t.relname"
                     + " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
                     + " JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ?");
-            query(c, schema, out, "SELECT 'constraint ' || t.relname || '.' || con.conname, pg_get_constraintdef(con.oid), t.relname"
+            query(c, schema, unqualify, out, "SELECT 'constraint ' || t.relname || '.' || con.conname, pg_get_constraintdef(con.oid), t.relname"
                     + " FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid"
                     + " JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ?");
-            query(c, schema, out, "SELECT 'trigger ' || t.relname || '.' || tg.tgname, pg_get_triggerdef(tg.oid), t.relname"
+            query(c, schema, unqualify, out, "SELECT 'trigger ' || t.relname || '.' || tg.tgname, pg_get_triggerdef(tg.oid), t.relname"
                     + " FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid"
                     + " JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ? AND NOT tg.tgisinternal");
-            query(c, schema, out, "SELECT 'view ' || c.relname, pg_get_viewdef(c.oid), c.relname"
+            query(c, schema, unqualify, out, "SELECT 'view ' || c.relname, pg_get_viewdef(c.oid), c.relname"
                     + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " WHERE n.nspname = ? AND c.relkind IN ('v','m')");
-            query(c, schema, out, "SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
+            query(c, schema, unqualify, out, "SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
                     + " pg_get_functiondef(p.oid), p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                     + " WHERE n.nspname = ? AND p.prokind IN ('f','p')");
-            query(c, schema, out, "SELECT 'type ' || t.typname, CASE t.typtype WHEN 'e' THEN 'enum ('"
+            query(c, schema, unqualify, out, "SELECT 'type ' || t.typname, CASE t.typtype WHEN 'e' THEN 'enum ('"
                     + " || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)"
                     + " FROM pg_enum e WHERE e.enumtypid = t.oid) || ')' ELSE format_type(t.oid, NULL) END, t.typname"
                     + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
@@ -72,10 +73,20 @@ final class Catalog {
         return out;
     }
 
-    private static void query(Connection c, String schema, Map<String, String> out, String sql) throws SQLException {
-        Pattern qualified = Pattern.compile("(?<![\\w\"])(\"" + Pattern.quote(schema.replace("\"", "\"\""))
-                + "\"|" + Pattern.quote(schema) + ")\\.");
-        Pattern literal = Pattern.compile("'" + Pattern.quote(schema.replace("'", "''")) + "'");
+    /** Removes a schema's name from definitions, so two schemas built alike compare equal. */
+    private static final class Unqualify {
+        final Pattern qualified;
+        final Pattern literal;
+
+        Unqualify(String schema) {
+            qualified = Pattern.compile("(?<![\\w\"])(\"" + Pattern.quote(schema.replace("\"", "\"\""))
+                    + "\"|" + Pattern.quote(schema) + ")\\.");
+            literal = Pattern.compile("'" + Pattern.quote(schema.replace("'", "''")) + "'");
+        }
+    }
+
+    private static void query(Connection c, String schema, Unqualify unqualify, Map<String, String> out, String sql)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
@@ -84,9 +95,9 @@ final class Catalog {
                         continue;
                     }
                     String def = rs.getString(2) == null ? "" : rs.getString(2);
-                    def = qualified.matcher(def).replaceAll(Matcher.quoteReplacement(""));
+                    def = unqualify.qualified.matcher(def).replaceAll(Matcher.quoteReplacement(""));
                     // SET search_path FROM CURRENT on a function records the schema as a literal
-                    def = literal.matcher(def).replaceAll(Matcher.quoteReplacement("'<schema>'"));
+                    def = unqualify.literal.matcher(def).replaceAll(Matcher.quoteReplacement("'<schema>'"));
                     out.put(rs.getString(1), def.strip());
                 }
             }

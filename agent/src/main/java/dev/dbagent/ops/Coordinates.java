@@ -1,5 +1,6 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.config.JdbcUrls;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -26,33 +27,29 @@ final class Coordinates {
 
     /** The path part of {@code jdbc:postgresql://host:port/db?params}. */
     static String databaseOf(String url) {
-        if (!url.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql://, but was " + masked(url));
+        if (!url.startsWith(JdbcUrls.POSTGRES_PREFIX)) {
+            throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql://, but was " + JdbcUrls.mask(url));
         }
-        String rest = url.substring("jdbc:postgresql://".length());
+        String rest = url.substring(JdbcUrls.POSTGRES_PREFIX.length());
         int slash = rest.indexOf('/');
         if (slash < 0) {
-            throw new IllegalArgumentException("jdbcUrl names no database: " + masked(url));
+            throw new IllegalArgumentException("jdbcUrl names no database: " + JdbcUrls.mask(url));
         }
         String db = rest.substring(slash + 1);
         int q = db.indexOf('?');
         db = q < 0 ? db : db.substring(0, q);
         if (db.isEmpty()) {
-            throw new IllegalArgumentException("jdbcUrl names no database: " + masked(url));
+            throw new IllegalArgumentException("jdbcUrl names no database: " + JdbcUrls.mask(url));
         }
         return db;
     }
 
-    /** The URL with any {@code password=} parameter masked. */
-    static String masked(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1****");
-    }
 
     String database() { return database; }
 
     /** The same server's maintenance database {@code postgres}, used to create the database. */
     String maintenanceUrl() {
-        String prefix = url.substring(0, url.indexOf('/', "jdbc:postgresql://".length()) + 1);
+        String prefix = url.substring(0, url.indexOf('/', JdbcUrls.POSTGRES_PREFIX.length()) + 1);
         int q = url.indexOf('?');
         return prefix + "postgres" + (q < 0 ? "" : url.substring(q));
     }
@@ -89,6 +86,6 @@ final class Coordinates {
 
     @Override
     public String toString() {
-        return masked(url) + " as " + user;
+        return JdbcUrls.mask(url) + " as " + user;
     }
 }

@@ -184,15 +184,13 @@ public final class Operations {
      */
     public MigrationProbe probeMigrations() {
         try (Connection c = coordinates.open("dbagent-health")) {
-            Optional<AgentSchema.State> state = exists(c, "dbagent.migration_state")
+            Optional<AgentSchema.State> state = Sql.tableExists(c, AgentSchema.SCHEMA, "migration_state")
                     ? AgentSchema.state(c, targetSchema) : Optional.empty();
-            boolean upToDate = state.isPresent() && migrator.digest(targetSchema,
-                    Arrays.asList(state.get().files().split("\n"))).equals(state.get().digest());
+            boolean upToDate = state.isPresent() && unchangedSince(state.get());
             List<String> holders = MigrationLock.holders(c, targetSchema).stream()
                     .filter(MigrationLock.Holder::granted).map(MigrationLock.Holder::describe).toList();
-            Optional<String> liquibaseLock = exists(c, quoteIdent(targetSchema) + ".databasechangeloglock")
-                    ? MigrationLock.liquibaseLock(c, targetSchema).map(MigrationLock.LiquibaseLock::describe)
-                    : Optional.empty();
+            Optional<String> liquibaseLock = MigrationLock.liquibaseLock(c, targetSchema)
+                    .map(MigrationLock.LiquibaseLock::describe);
             // a Liquibase lock row with no live advisory-lock holder is left by a killed migrator
             boolean stale = liquibaseLock.isPresent() && holders.isEmpty();
             return new MigrationProbe(true, upToDate, state.isPresent(), holders, liquibaseLock, stale, "");
@@ -202,18 +200,9 @@ public final class Operations {
         }
     }
 
-    private static boolean exists(Connection c, String relation) throws SQLException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, relation);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    private static String quoteIdent(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
+    /** @return true if the changelog files recorded at the last migration still have its digest */
+    private boolean unchangedSince(AgentSchema.State state) {
+        return migrator.digest(targetSchema, Arrays.asList(state.files().split("\n"))).equals(state.digest());
     }
 
     /**
@@ -253,12 +242,9 @@ public final class Operations {
             } catch (SQLException e) {
                 state = Optional.empty();
             }
-            if (state.isPresent()) {
-                List<String> files = Arrays.asList(state.get().files().split("\n"));
-                if (migrator.digest(targetSchema, files).equals(state.get().digest())) {
-                    r.step("digest check", (System.nanoTime() - t0) / 1_000_000, "changelog unchanged since last migration");
-                    return r.done(true, "up to date (changelog digest unchanged), Liquibase skipped");
-                }
+            if (state.isPresent() && unchangedSince(state.get())) {
+                r.step("digest check", (System.nanoTime() - t0) / 1_000_000, "changelog unchanged since last migration");
+                return r.done(true, "up to date (changelog digest unchanged), Liquibase skipped");
             }
             r.step("digest check", (System.nanoTime() - t0) / 1_000_000,
                     state.isPresent() ? "changelog changed" : "no digest stored");

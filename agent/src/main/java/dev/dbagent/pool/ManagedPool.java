@@ -39,7 +39,7 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
  *
  * <p>Thread-safe. Statistics are read without locking and may be slightly stale.
  */
-public final class ManagedPool implements AutoCloseable {
+public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final String database;
     private final String role;
     private final String maskedUrl;
@@ -78,7 +78,7 @@ public final class ManagedPool implements AutoCloseable {
         ds.addConnectionProperty("socketTimeout", Long.toString(Math.max(1, c.socketTimeout().toSeconds())));
         ds.addConnectionProperty("loginTimeout", Long.toString(Math.max(1, c.loginTimeout().toSeconds())));
         ds.addConnectionProperty("tcpKeepAlive", Boolean.toString(c.tcpKeepAlive()));
-        ds.addConnectionProperty("sslmode", c.sslMode().toString().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        ds.addConnectionProperty("sslmode", c.sslMode().value());
         ds.addConnectionProperty("currentSchema", c.currentSchema());
         ds.addConnectionProperty("ApplicationName", "dbagent/" + database + "/" + role);
         // setReadOnly(true) makes the session read-only, so reads can run in autocommit and still
@@ -148,6 +148,24 @@ public final class ManagedPool implements AutoCloseable {
         return track(raw);
     }
 
+    /**
+     * This pool alone as a provider, whatever the intent (health checks test each pool).
+     *
+     * @param intent ignored: the pool is the route
+     * @return a connection of this pool
+     * @throws SQLException as {@link #acquire()}
+     */
+    @Override
+    public RoutedConnection acquire(Intent intent) throws SQLException {
+        return new RoutedConnection(acquire(), database, role);
+    }
+
+    /** pgJDBC runs with {@code readOnlyMode=always} on every pool. */
+    @Override
+    public boolean readOnlySessions() {
+        return true;
+    }
+
     private RuntimeException exhausted(SQLException e) {
         Throwable c = e.getCause();
         if (c instanceof NoSuchElementException && String.valueOf(c.getMessage()).startsWith("Timeout waiting")) {
@@ -209,6 +227,7 @@ public final class ManagedPool implements AutoCloseable {
     }
 
     /** @return logical database name */
+    @Override
     public String database() { return database; }
 
     /** @return {@code primary} or {@code replica-N} */

@@ -15,7 +15,6 @@ import dev.dbagent.pool.Intent;
 import dev.dbagent.pool.RoutedConnection;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -107,6 +106,7 @@ public final class DatabaseService implements AutoCloseable {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final CodeSource OWN_CODE = codeSource(DatabaseService.class);
     private static final int SQL_MAX = 2000;
+    private static final TxOptions READ_ONLY = TxOptions.DEFAULT.withReadOnly(true);
     /** Each backoff doubles the last, randomised by ±50% so that many callers don't retry in step. */
     private static final double BACKOFF_MULTIPLIER = 2.0;
     private static final double BACKOFF_JITTER = 0.5;
@@ -114,6 +114,8 @@ public final class DatabaseService implements AutoCloseable {
     private final String agentName;
     private final String database;
     private final ConnectionProvider provider;
+    private final long retryBudgetNanos;
+    private final long slowNanos;
     private final ServiceSettings settings;
     private final Clock clock;
     private final MetricRegistry registry;
@@ -136,6 +138,8 @@ public final class DatabaseService implements AutoCloseable {
     private DatabaseService(Builder b) {
         this.agentName = b.agentName;
         this.provider = b.provider;
+        this.retryBudgetNanos = b.settings.retry().maxTotal().toNanos();
+        this.slowNanos = b.settings.slowQueryThreshold().toNanos();
         this.database = b.provider.database();
         this.settings = b.settings;
         this.clock = b.clock;
@@ -213,7 +217,7 @@ public final class DatabaseService implements AutoCloseable {
      * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections after retries
      */
     public <R, X extends Exception> R read(HandleCallback<R, X> callback) throws X {
-        return call(CallKind.READ, TxOptions.DEFAULT.withReadOnly(true), callback);
+        return call(CallKind.READ, READ_ONLY, callback);
     }
 
     /**
@@ -244,7 +248,7 @@ public final class DatabaseService implements AutoCloseable {
      * @throws org.jdbi.v3.core.JdbiException for SQL errors and lost connections after retries
      */
     public <R, X extends Exception> R readOwnWrites(HandleCallback<R, X> callback) throws X {
-        return call(CallKind.READ_OWN_WRITES, TxOptions.DEFAULT.withReadOnly(true), callback);
+        return call(CallKind.READ_OWN_WRITES, READ_ONLY, callback);
     }
 
     /**
@@ -444,7 +448,7 @@ public final class DatabaseService implements AutoCloseable {
     private <R, X extends Exception> R call(CallKind kind, TxOptions options, HandleCallback<R, X> callback) throws X {
         Objects.requireNonNull(callback, "callback");
         long start = System.nanoTime();
-        CallContext context = new CallContext(kind, start + settings.retry().maxTotal().toNanos());
+        CallContext context = new CallContext(kind, start + retryBudgetNanos);
         CallContext outer = current.get();
         current.set(context);
         Throwable failure = null;
@@ -477,7 +481,7 @@ public final class DatabaseService implements AutoCloseable {
                 errors.get(ErrorClass.of(failure)).inc();
                 errorsByType.computeIfAbsent(failure.getClass().getName(), k -> new LongAdder()).increment();
             }
-            if (took >= settings.slowQueryThreshold().toNanos()) {
+            if (took >= slowNanos) {
                 recordSlow(context, took);
             }
         }
@@ -564,6 +568,9 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     private static String setupSql(TxOptions options) {
+        if (plainRead(options)) {
+            return null;
+        }
         StringBuilder sql = new StringBuilder();
         if (options.isolation() != TransactionIsolationLevel.UNKNOWN
                 && options.isolation() != TransactionIsolationLevel.NONE) {

@@ -36,7 +36,9 @@ class HealthMonitorTest {
     @Test
     void healthyDatabaseIsUp(TestDatabase db) {
         PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 4));
-        HealthMonitor monitor = new HealthMonitor("test", HealthChecks.forDatabase(provider, HealthSettings.defaults()),
+        HealthMonitor monitor = new HealthMonitor("test", List.of(
+                HealthChecks.roundTrip(db.name() + ".roundTrip", provider, Intent.WRITE, Duration.ofSeconds(5)),
+                HealthChecks.sessions(db.name() + ".sessions", provider, Duration.ofSeconds(60), Duration.ofSeconds(30))),
                 new MutableClock(T0), null);
 
         HealthReport report = monitor.runNow();

@@ -145,10 +145,7 @@ public final class JolokiaServer implements AutoCloseable {
 
     /** @return the base URL, e.g. {@code http://127.0.0.1:8778/jolokia/} */
     public URI url() {
-        String host = address.getAddress().getHostAddress();
-        if (host.contains(":")) {
-            host = "[" + host + "]";
-        }
+        String host = RemoteJmxServer.urlHost(address.getAddress().getHostAddress());
         return URI.create("http://" + host + ":" + address.getPort() + CONTEXT);
     }
 

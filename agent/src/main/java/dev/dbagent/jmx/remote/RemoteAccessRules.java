@@ -1,6 +1,7 @@
 package dev.dbagent.jmx.remote;
 
 import dev.dbagent.OperationRefusedException;
+import dev.dbagent.config.Environment;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ final class RemoteAccessRules {
 
     /** Staging and production never run an unauthenticated management endpoint. */
     static boolean requiresAuth(String environment) {
-        return "staging".equals(environment) || "production".equals(environment);
+        return Environment.parse(environment).map(Environment::isProtected).orElse(false);
     }
 
     static void refuseUnauthenticated(String what, boolean auth, String environment) {
@@ -33,12 +34,7 @@ final class RemoteAccessRules {
      * clear-text passwords.
      */
     static void requireOwnerOnly(String key, Path file) {
-        if (file == null) {
-            throw new OperationRefusedException(key + " is required when auth=true");
-        }
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new OperationRefusedException(key + " " + file + " does not exist or is not readable");
-        }
+        requireReadable(key, file);
         if (Files.getFileAttributeView(file, PosixFileAttributeView.class) == null) {
             return;
         }

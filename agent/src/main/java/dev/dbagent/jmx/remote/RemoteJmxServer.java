@@ -225,7 +225,7 @@ public final class RemoteJmxServer implements AutoCloseable {
         }
     }
 
-    private static String urlHost(String host) {
+    static String urlHost(String host) {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
