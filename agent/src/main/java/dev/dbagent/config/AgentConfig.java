@@ -88,14 +88,27 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
                 problems.add(ConfigAssembler.duplicateProblem(db.name(), earlier));
             }
         }
+        problems.addAll(protectedEnvironmentProblems(environment, ops.resetEnabled(),
+                jmxRemote.enabled() && !jmxRemote.auth(), jolokia.enabled() && !jolokia.auth()));
+        return problems;
+    }
+
+    /**
+     * The safety rules of staging and production, shared by the loader and the constructor.
+     *
+     * @return one problem per rule broken; none outside staging and production
+     */
+    static List<String> protectedEnvironmentProblems(Environment environment, boolean resetEnabled,
+            boolean jmxWithoutAuth, boolean jolokiaWithoutAuth) {
+        List<String> problems = new ArrayList<>();
         if (environment.isProtected()) {
-            if (ops.resetEnabled()) {
+            if (resetEnabled) {
                 problems.add("dbagent.ops.resetEnabled=true: reset cannot be enabled in " + environment.key());
             }
-            if (jmxRemote.enabled() && !jmxRemote.auth()) {
+            if (jmxWithoutAuth) {
                 problems.add("dbagent.jmx.remote.auth=false: remote JMX must require authentication in " + environment.key());
             }
-            if (jolokia.enabled() && !jolokia.auth()) {
+            if (jolokiaWithoutAuth) {
                 problems.add("dbagent.jolokia.auth=false: Jolokia must require authentication in " + environment.key());
             }
         }

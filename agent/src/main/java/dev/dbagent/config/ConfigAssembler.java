@@ -51,17 +51,19 @@ final class ConfigAssembler {
         problems.addAll(builderProblems);
         List<Path> files = new ArrayList<>();
         List<Map<String, Object>> base = new ArrayList<>();
+        List<Layer> baseLayers = new ArrayList<>();
         for (Object b : sources.bases()) {
             if (b instanceof Path file) {
                 files.add(file);
-                readFile(file).ifPresent(layer -> base.add(normalize(layer, false)));
+                readFile(file).ifPresent(baseLayers::add);
             } else {
-                base.add(normalize((Layer) b, false));
+                baseLayers.add((Layer) b);
             }
         }
+        baseLayers.forEach(layer -> base.add(normalize(layer, false)));
         List<Map<String, Object>> top = new ArrayList<>();
         if (sources.envVars() != null) {
-            top.add(normalize(envVarLayer(sources, code), false));
+            top.add(normalize(envVarLayer(sources, code, baseLayers), false));
         }
         if (sources.systemProperties() != null) {
             top.add(normalize(systemPropertyLayer(sources.systemProperties()), false));
@@ -141,8 +143,8 @@ final class ConfigAssembler {
         return new Layer("system properties", values);
     }
 
-    private Layer envVarLayer(Sources sources, Layer code) {
-        Set<String> referenced = referencedEnvVars(sources, code);
+    private Layer envVarLayer(Sources sources, Layer code, List<Layer> baseLayers) {
+        Set<String> referenced = referencedEnvVars(sources, code, baseLayers);
         Map<String, Object> values = new TreeMap<>();
         for (Map.Entry<String, String> e : new TreeMap<>(sources.envVars()).entrySet()) {
             String var = e.getKey();
@@ -161,21 +163,12 @@ final class ConfigAssembler {
         return new Layer("environment variables", values);
     }
 
-    private static Set<String> referencedEnvVars(Sources sources, Layer code) {
+    /** Values of the base layers (files as read once above), the code and the other sources. */
+    private static Set<String> referencedEnvVars(Sources sources, Layer code, List<Layer> baseLayers) {
         Set<String> refs = new HashSet<>();
         List<Object> values = new ArrayList<>(code.values().values());
-        for (Object b : sources.bases()) {
-            if (b instanceof Layer layer) {
-                values.addAll(layer.values().values());
-            } else if (b instanceof Path file && Files.isReadable(file)) {
-                Properties p = new Properties();
-                try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    p.load(reader);
-                    values.addAll(p.values());
-                } catch (IOException | IllegalArgumentException e) {
-                    // Reported when the file is read as a layer.
-                }
-            }
+        for (Layer layer : baseLayers) {
+            values.addAll(layer.values().values());
         }
         values.addAll(sources.envVars().values());
         if (sources.systemProperties() != null) {

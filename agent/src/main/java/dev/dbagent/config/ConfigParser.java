@@ -85,18 +85,13 @@ final class ConfigParser {
         if (name != null && !Names.validAgentName(name)) {
             problem(Names.agentNameProblem(name));
         }
-        if (env != null && env.isProtected()) {
-            if (Boolean.TRUE.equals(parsed.get("dbagent.ops.resetEnabled"))) {
-                problem("dbagent.ops.resetEnabled=true: reset cannot be enabled in " + env.key());
-            }
-            if (Boolean.TRUE.equals(parsed.get("dbagent.jmx.remote.enabled"))
-                    && Boolean.FALSE.equals(parsed.get("dbagent.jmx.remote.auth"))) {
-                problem("dbagent.jmx.remote.auth=false: remote JMX must require authentication in " + env.key());
-            }
-            if (Boolean.TRUE.equals(parsed.get("dbagent.jolokia.enabled"))
-                    && Boolean.FALSE.equals(parsed.get("dbagent.jolokia.auth"))) {
-                problem("dbagent.jolokia.auth=false: Jolokia must require authentication in " + env.key());
-            }
+        if (env != null) {
+            AgentConfig.protectedEnvironmentProblems(env, Boolean.TRUE.equals(parsed.get("dbagent.ops.resetEnabled")),
+                    Boolean.TRUE.equals(parsed.get("dbagent.jmx.remote.enabled"))
+                            && Boolean.FALSE.equals(parsed.get("dbagent.jmx.remote.auth")),
+                    Boolean.TRUE.equals(parsed.get("dbagent.jolokia.enabled"))
+                            && Boolean.FALSE.equals(parsed.get("dbagent.jolokia.auth")))
+                    .forEach(this::problem);
         }
         boolean jmx = Boolean.TRUE.equals(parsed.get("dbagent.jmx.remote.enabled"));
         boolean jolokia = Boolean.TRUE.equals(parsed.get("dbagent.jolokia.enabled"));

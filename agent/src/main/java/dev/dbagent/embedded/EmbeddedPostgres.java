@@ -193,7 +193,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             String conninfo = "host=" + host() + " port=" + port + " user=" + user + " password=" + password
                     + " application_name=" + applicationName;
             appendConfig(replica.dataDirectory.resolve("postgresql.auto.conf"), Map.of(
-                    "primary_conninfo", conninfo));
+                    "primary_conninfo", "'" + conninfo.replace("'", "''") + "'"));
             appendConfig(replica.dataDirectory.resolve("postgresql.conf"), Map.of("port", Integer.toString(replicaPort)));
             replica.registerAndStart();
             return replica;
@@ -330,8 +330,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private static void appendConfig(Path file, Map<String, String> settings) {
         StringBuilder sb = new StringBuilder("\n# dbagent embedded\n");
-        settings.forEach((k, v) -> sb.append(k).append(" = ")
-                .append(k.equals("primary_conninfo") ? "'" + v.replace("'", "''") + "'" : v).append('\n'));
+        settings.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
         try {
             Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
@@ -340,17 +339,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void run(List<String> command, Duration timeout) {
-        run(command, timeout, Map.of());
-    }
-
-    private void run(List<String> command, Duration timeout, Map<String, String> env) {
         List<String> full = new ArrayList<>(binaries.asServerUser());
         full.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
-                .redirectOutput(runDirectory.resolve("commands.log").toFile().exists()
-                        ? ProcessBuilder.Redirect.appendTo(runDirectory.resolve("commands.log").toFile())
-                        : ProcessBuilder.Redirect.to(runDirectory.resolve("commands.log").toFile()));
-        pb.environment().putAll(env);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(runDirectory.resolve("commands.log").toFile()));
         pb.environment().put("LC_ALL", "C");
         pb.environment().put("LD_LIBRARY_PATH", binaries.lib().toString());
         String name = Path.of(command.get(0)).getFileName().toString();
