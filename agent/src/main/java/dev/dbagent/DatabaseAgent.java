@@ -4,21 +4,21 @@ import com.codahale.metrics.MetricRegistry;
 import dev.dbagent.config.AgentConfig;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.config.Environment;
+import dev.dbagent.config.MigrateSettings;
 import dev.dbagent.config.Secret;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.ops.OperationsSettings;
-import dev.dbagent.pool.ConnectionManager;
-import dev.dbagent.pool.DatabaseRouter;
-import dev.dbagent.schema.DomainSchema;
+import dev.dbagent.internal.pool.ConnectionManager;
 import dev.dbagent.service.DatabaseService;
-import dev.dbagent.jmx.remote.JolokiaServer;
-import dev.dbagent.jmx.remote.RemoteJmxServer;
+import dev.dbagent.internal.jmx.remote.JolokiaServer;
+import dev.dbagent.internal.jmx.remote.RemoteJmxServer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +28,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXServiceURL;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +66,11 @@ public final class DatabaseAgent implements AutoCloseable {
     private final MBeanServer mbeanServer;
     private final MetricRegistry metrics;
     private final Deque<Runnable> stopActions = new ArrayDeque<>();
-    private final Map<String, DatabaseService> services = new LinkedHashMap<>();
+    private final Map<String, DatabaseUnit> units = new LinkedHashMap<>();
+    private final Map<String, Catalogue> catalogues;
+    private final Map<String, Consumer<Jdbi>> jdbiCustomizers;
     private volatile ConnectionManager connections;
     private volatile HealthMonitor health;
-    private volatile Operations operations;
     private volatile Instant startedAt;
     private volatile RemoteJmxServer remoteJmx;
     private volatile JolokiaServer jolokia;
@@ -77,6 +81,8 @@ public final class DatabaseAgent implements AutoCloseable {
         this.clock = b.clock;
         this.mbeanServer = b.mbeanServer != null ? b.mbeanServer : ManagementFactory.getPlatformMBeanServer();
         this.metrics = b.metrics != null ? b.metrics : new MetricRegistry();
+        this.catalogues = Map.copyOf(b.catalogues);
+        this.jdbiCustomizers = Map.copyOf(b.jdbiCustomizers);
     }
 
     /**
@@ -109,7 +115,7 @@ public final class DatabaseAgent implements AutoCloseable {
             Parts.start(this);
             running = true;
             LOG.info("agent '{}' started ({}, databases {})", config.name(), config.environment().key(),
-                    services.keySet());
+                    units.keySet());
             return this;
         } catch (RuntimeException | Error e) {
             LOG.error("agent '{}' failed to start, stopping what had started: {}", config.name(), e.getMessage());
@@ -144,12 +150,11 @@ public final class DatabaseAgent implements AutoCloseable {
                 LOG.warn("agent '{}': a part failed to stop cleanly: {}", config.name(), e.getMessage());
             }
         }
-        services.clear();
+        units.clear();
         remoteJmx = null;
         jolokia = null;
         connections = null;
         health = null;
-        operations = null;
     }
 
     /** Registers what to undo, in reverse, on stop or on a failed start. */
@@ -182,6 +187,11 @@ public final class DatabaseAgent implements AutoCloseable {
         return running;
     }
 
+    /** @return the configured database names, in configuration order */
+    public List<String> databases() {
+        return config.databases().stream().map(DatabaseConfig::name).toList();
+    }
+
     /**
      * @param database a configured database name
      * @return its service
@@ -189,19 +199,31 @@ public final class DatabaseAgent implements AutoCloseable {
      * @throws IllegalStateException if the agent is not running
      */
     public DatabaseService service(String database) {
-        requireRunning();
-        DatabaseService s = services.get(database);
-        if (s == null) {
-            throw new NoSuchElementException("no database '" + database + "' in agent '" + name() + "'; known: "
-                    + services.keySet());
-        }
-        return s;
+        return unit(database).service();
     }
 
-    /** @return the service of the agent's first database (the one operations act on) */
+    /**
+     * @return the service of the agent's only database
+     * @throws IllegalStateException if the agent is not running or has more than one database
+     */
     public DatabaseService service() {
-        requireRunning();
-        return services.values().iterator().next();
+        return only("service").service();
+    }
+
+    /**
+     * A {@link DataSource} for applications that use plain JDBC, JPA, jOOQ or another library: its
+     * connections are routed like the service's ({@link Intent#WRITE} to the primary,
+     * {@link Intent#READ} to a healthy replica within the lag bound with a read-only session) and
+     * borrowed through the pool breaker. Closing a connection returns it to the pool.
+     *
+     * @param database a configured database name
+     * @param intent where connections go
+     * @return the data source; the same instance for the same arguments while the agent runs
+     * @throws NoSuchElementException if no such database is configured
+     * @throws IllegalStateException if the agent is not running
+     */
+    public DataSource dataSource(String database, Intent intent) {
+        return unit(database).dataSource(Objects.requireNonNull(intent, "intent"));
     }
 
     /** @return the health monitor */
@@ -210,10 +232,41 @@ public final class DatabaseAgent implements AutoCloseable {
         return health;
     }
 
-    /** @return the canonical operations on the agent's first database */
+    /**
+     * @param database a configured database name
+     * @return the canonical operations on that database
+     * @throws NoSuchElementException if no such database is configured
+     * @throws IllegalStateException if the agent is not running
+     */
+    public Operations operations(String database) {
+        return unit(database).operations();
+    }
+
+    /**
+     * @return the operations of the agent's only database
+     * @throws IllegalStateException if the agent is not running or has more than one database
+     */
     public Operations operations() {
+        return only("operations").operations();
+    }
+
+    private DatabaseUnit unit(String database) {
         requireRunning();
-        return operations;
+        DatabaseUnit u = units.get(Objects.requireNonNull(database, "database"));
+        if (u == null) {
+            throw new NoSuchElementException("no database '" + database + "' in agent '" + name() + "'; known: "
+                    + units.keySet());
+        }
+        return u;
+    }
+
+    private DatabaseUnit only(String what) {
+        requireRunning();
+        if (units.size() != 1) {
+            throw new IllegalStateException("agent '" + name() + "' has " + units.size() + " databases " + units.keySet()
+                    + "; name the database: " + what + "(\"<database>\")");
+        }
+        return units.values().iterator().next();
     }
 
     /** @return the metric registry every part reports to */
@@ -241,10 +294,6 @@ public final class DatabaseAgent implements AutoCloseable {
         return j == null ? Optional.empty() : Optional.of(j.url());
     }
 
-    Operations operationsOrNull() {
-        return operations;
-    }
-
     void remoteJmx(RemoteJmxServer server) {
         this.remoteJmx = server;
     }
@@ -262,12 +311,8 @@ public final class DatabaseAgent implements AutoCloseable {
         return connections;
     }
 
-    List<DatabaseRouter> routers() {
-        return connections.routers();
-    }
-
-    Map<String, DatabaseService> services() {
-        return services;
+    Map<String, DatabaseUnit> units() {
+        return units;
     }
 
     void connections(ConnectionManager c) {
@@ -278,8 +323,8 @@ public final class DatabaseAgent implements AutoCloseable {
         this.health = h;
     }
 
-    void operations(Operations o) {
-        this.operations = o;
+    HealthMonitor healthOrNull() {
+        return health;
     }
 
     private void requireRunning() {
@@ -288,33 +333,65 @@ public final class DatabaseAgent implements AutoCloseable {
         }
     }
 
-    /** The first configured database: the one migrations, operations and the demo act on. */
-    DatabaseConfig primaryDatabase() {
-        return config.databases().get(0);
+    /** The catalogue given in code wins over the database's {@code migrate.*} and {@code verify.daos} keys. */
+    Optional<Catalogue> catalogue(DatabaseConfig db) {
+        Catalogue inCode = catalogues.get(db.name());
+        if (inCode != null) {
+            return Optional.of(inCode);
+        }
+        MigrateSettings m = db.migrate();
+        if (m.changelog().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Class<?>> daos = new ArrayList<>();
+        for (String name : m.verifyDaos()) {
+            try {
+                daos.add(Class.forName(name, false, classLoader()));
+            } catch (ClassNotFoundException e) {
+                // the loader checked this; a class that vanished since is a start failure
+                throw new DbAgentException("database '" + db.name() + "': DAO " + name + " cannot be loaded", e);
+            }
+        }
+        return Optional.of(new Catalogue(m.changelog().get(), m.referenceContexts(), daos));
     }
 
-    /** Builds an Operations object over a database's primary. */
-    Operations newOperations(DatabaseConfig db) {
-        return Operations.builder()
+    private static ClassLoader classLoader() {
+        ClassLoader l = Thread.currentThread().getContextClassLoader();
+        return l != null ? l : DatabaseAgent.class.getClassLoader();
+    }
+
+    Optional<Consumer<Jdbi>> jdbiCustomizer(String database) {
+        return Optional.ofNullable(jdbiCustomizers.get(database));
+    }
+
+    /** Builds the operations of one database over its primary. */
+    Operations newOperations(DatabaseConfig db, Optional<Catalogue> catalogue) {
+        Operations.Builder b = Operations.builder()
                 .jdbcUrl(db.url())
                 .user(db.user().orElse(null))
                 .password(db.password().map(Secret::reveal).orElse(null))
                 .targetSchema(db.connection().currentSchema())
-                .changelog(config.migrate().changelog())
-                .referenceContext(DomainSchema.REFERENCE_CONTEXT)
-                .daoClasses(DomainSchema.daoClasses())
+                .migrationLockTimeout(db.migrate().lockWait())
                 .healthReport(() -> {
                     HealthMonitor h = health;
                     return h == null ? "DOWN\nhealth monitor not running" : h.runNow().toText();
                 })
                 .settings(new OperationsSettings(config.environment().key(), config.ops().resetEnabled(),
                         config.ops().resetTokenTtl(), clock))
-                .build();
+                .classLoader(classLoader());
+        catalogue.ifPresent(b::catalogue);
+        return b.build();
     }
 
     @Override
     public String toString() {
         return "DatabaseAgent[" + name() + ", " + environment().key() + ", running=" + running + "]";
+    }
+
+    private static List<String> concat(Set<String> a, Set<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Configures a {@link DatabaseAgent}. Not thread-safe. */
@@ -323,6 +400,8 @@ public final class DatabaseAgent implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private MBeanServer mbeanServer;
         private MetricRegistry metrics;
+        private final Map<String, Catalogue> catalogues = new LinkedHashMap<>();
+        private final Map<String, Consumer<Jdbi>> jdbiCustomizers = new LinkedHashMap<>();
 
         private Builder(AgentConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -355,8 +434,42 @@ public final class DatabaseAgent implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Gives a database its schema: changelog, reference-data contexts and the DAOs that
+         * {@code verify} prepares. Wins over the database's {@code migrate.*} and {@code verify.*} keys.
+         *
+         * @param database a configured database name
+         * @param catalogue its catalogue
+         * @return this builder
+         */
+        public Builder catalogue(String database, Catalogue catalogue) {
+            catalogues.put(Objects.requireNonNull(database, "database"), Objects.requireNonNull(catalogue, "catalogue"));
+            return this;
+        }
+
+        /**
+         * Customises a database's Jdbi once, before first use: install plugins, register row
+         * mappers, argument factories or codecs. The agent has already installed the SqlObject
+         * and PostgreSQL plugins.
+         *
+         * @param database a configured database name
+         * @param customizer called once with that database's Jdbi
+         * @return this builder
+         */
+        public Builder jdbi(String database, Consumer<Jdbi> customizer) {
+            jdbiCustomizers.put(Objects.requireNonNull(database, "database"),
+                    Objects.requireNonNull(customizer, "customizer"));
+            return this;
+        }
+
         /** @return a new, not yet started agent */
         public DatabaseAgent build() {
+            for (String db : concat(catalogues.keySet(), jdbiCustomizers.keySet())) {
+                if (config.database(db).isEmpty()) {
+                    throw new IllegalArgumentException("no database '" + db + "' is configured; known: "
+                            + config.databases().stream().map(DatabaseConfig::name).toList());
+                }
+            }
             return new DatabaseAgent(this);
         }
 

@@ -10,24 +10,26 @@ import dev.dbagent.health.HealthCheck;
 import dev.dbagent.health.HealthChecks;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.health.Issue;
-import dev.dbagent.jmx.AgentManagement;
-import dev.dbagent.jmx.remote.JolokiaServer;
-import dev.dbagent.jmx.remote.JolokiaServerSettings;
-import dev.dbagent.jmx.remote.RemoteJmxServer;
-import dev.dbagent.jmx.remote.RemoteJmxSettings;
+import dev.dbagent.internal.jmx.AgentManagement;
+import dev.dbagent.internal.jmx.remote.JolokiaServer;
+import dev.dbagent.internal.jmx.remote.JolokiaServerSettings;
+import dev.dbagent.internal.jmx.remote.RemoteJmxServer;
+import dev.dbagent.internal.jmx.remote.RemoteJmxSettings;
 import dev.dbagent.ops.Operations;
-import dev.dbagent.pool.ConnectionManager;
-import dev.dbagent.pool.DatabaseRouter;
-import dev.dbagent.pool.Intent;
-import dev.dbagent.pool.ManagedPool;
+import dev.dbagent.internal.pool.ConnectionManager;
+import dev.dbagent.internal.pool.DatabaseRouter;
+import dev.dbagent.Intent;
+import dev.dbagent.internal.pool.ManagedPool;
 import dev.dbagent.service.DatabaseService;
 import dev.dbagent.service.ServiceSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** The start sequence of a {@link DatabaseAgent}; each step registers its own undo. */
 final class Parts {
@@ -43,20 +45,22 @@ final class Parts {
         registerPoolMetrics(agent, connections);
 
         for (DatabaseConfig db : config.databases()) {
-            DatabaseService service = DatabaseService.builder(connections.router(db.name()))
+            DatabaseService.Builder sb = DatabaseService.builder(connections.router(db.name()))
                     .agentName(config.name())
                     .metrics(agent.metrics())
                     .clock(agent.clock())
-                    .settings(serviceSettings(db))
-                    .build();
+                    .settings(serviceSettings(db));
+            agent.jdbiCustomizer(db.name()).ifPresent(sb::configureJdbi);
+            DatabaseService service = sb.build();
             agent.onStop(service::close);
-            agent.services().put(db.name(), service);
+            Optional<Catalogue> catalogue = agent.catalogue(db);
+            Operations ops = agent.newOperations(db, catalogue);
+            agent.units().put(db.name(), new DatabaseUnit(db, connections.router(db.name()), service, catalogue, ops));
         }
-
-        Operations ops = agent.newOperations(agent.primaryDatabase());
-        agent.operations(ops);
-        if (config.migrate().onStart()) {
-            ops.migrateOnStart(); // throws when the migration fails
+        for (DatabaseUnit unit : agent.units().values()) {
+            if (unit.config().migrate().onStart() && unit.catalogue().isPresent()) {
+                unit.operations().migrateOnStart(); // throws when the migration fails
+            }
         }
 
         HealthMonitor health = new HealthMonitor(config.name(), checks(agent), agent.clock(), null);
@@ -65,9 +69,15 @@ final class Parts {
         health.start(config.health().interval());
 
         List<ManagedPool> pools = new ArrayList<>();
-        agent.routers().forEach(r -> pools.addAll(r.pools()));
+        Map<String, DatabaseService> services = new LinkedHashMap<>();
+        Map<String, Operations> operations = new LinkedHashMap<>();
+        for (DatabaseUnit unit : agent.units().values()) {
+            pools.addAll(unit.router().pools());
+            services.put(unit.name(), unit.service());
+            operations.put(unit.name(), unit.operations());
+        }
         AgentManagement mbeans = AgentManagement.register(agent.mbeanServer(), config.name(),
-                config.environment().key(), agent.startedAt(), agent.clock(), pools, agent.services(), health, ops,
+                config.environment().key(), agent.startedAt(), agent.clock(), pools, services, health, operations,
                 agent.metrics());
         agent.onStop(mbeans::close);
 
@@ -121,31 +131,32 @@ final class Parts {
         return new ServiceSettings(db.slowQueryThreshold(), db.slowQueryBuffer(), db.retry(), db.serviceBreaker());
     }
 
-    /** Every check of the agent: per pool, per database, and the migrations of the first database. */
+    /** Every check of the agent, per database: its pools, replicas, breakers, sessions and migrations. */
     static List<HealthCheck> checks(DatabaseAgent agent) {
         AgentConfig config = agent.config();
         List<HealthCheck> checks = new ArrayList<>();
         Duration timeout = Duration.ofSeconds(5);
-        for (DatabaseRouter router : agent.routers()) {
-            String db = router.database();
+        for (DatabaseUnit unit : agent.units().values()) {
+            DatabaseRouter router = unit.router();
+            String db = unit.name();
             for (ManagedPool pool : router.pools()) {
                 checks.add(HealthChecks.roundTrip(db + "." + pool.role() + ".roundTrip", pool,
                         pool == router.primary() ? Intent.WRITE : Intent.READ, timeout));
                 checks.add(saturation(db + "." + pool.role() + ".saturation", pool, config.health().saturationPercent()));
             }
             if (!router.replicas().isEmpty()) {
-                checks.add(replicaLag(db + ".replicaLag", router,
-                        config.database(db).orElseThrow().replicaRouting().maxLag()));
+                checks.add(replicaLag(db + ".replicaLag", router, unit.config().replicaRouting().maxLag()));
             }
-            DatabaseService service = agent.services().get(db);
             List<CircuitBreaker> breakers = new ArrayList<>();
             router.pools().forEach(p -> breakers.add(p.breaker()));
-            breakers.add(service.circuitBreaker());
+            breakers.add(unit.service().circuitBreaker());
             checks.add(HealthChecks.breakers(db + ".breakers", List.copyOf(breakers)));
             checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
                     config.health().idleInTransaction()));
+            if (unit.catalogue().isPresent()) {
+                checks.add(migrations(db + ".migrations", db, unit.operations()));
+            }
         }
-        checks.add(migrations(agent.primaryDatabase().name() + ".migrations", agent));
         return checks;
     }
 
@@ -184,12 +195,8 @@ final class Parts {
         });
     }
 
-    private static HealthCheck migrations(String name, DatabaseAgent agent) {
+    private static HealthCheck migrations(String name, String db, Operations ops) {
         return HealthChecks.of(name, () -> {
-            Operations ops = agent.operationsOrNull();
-            if (ops == null) {
-                return CheckResult.up("agent is stopping");
-            }
             Operations.MigrationProbe p = ops.probeMigrations();
             if (!p.reachable()) {
                 String what = "cannot read the migration state: " + p.error();
@@ -197,13 +204,14 @@ final class Parts {
             }
             List<Issue> issues = new ArrayList<>();
             if (p.staleLock()) {
-                issues.add(new Issue(Issue.Severity.WARNING, name, "stale migration lock: " + p.liquibaseLock().orElse("")
-                        + " but no live migrator holds the lock; run 'dbctl release-lock'"));
+                issues.add(new Issue(Issue.Severity.WARNING, name, db + ": stale migration lock: " + p.liquibaseLock().orElse("")
+                        + " but no live migrator holds the lock; run 'dbctl --db " + db + " release-lock'"));
             }
             if (!p.upToDate()) {
                 issues.add(new Issue(Issue.Severity.WARNING, name, p.everMigrated()
-                        ? "changesets pending: the changelog changed since the last migration; run 'dbctl migrate'"
-                        : "never migrated by dbagent; run 'dbctl init'"));
+                        ? db + ": changesets pending: the changelog changed since the last migration; run 'dbctl --db "
+                                + db + " migrate'"
+                        : db + ": never migrated by dbagent; run 'dbctl --db " + db + " init'"));
             }
             String msg = (p.upToDate() ? "up to date" : "pending") + (p.lockHolders().isEmpty() ? ""
                     : ", migrating now: " + String.join("; ", p.lockHolders()));

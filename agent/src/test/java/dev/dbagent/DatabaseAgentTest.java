@@ -25,10 +25,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class DatabaseAgentTest {
 
+    /** An agent over the reference domain, wired as an application wires its own catalogue. */
+    static DatabaseAgent.Builder civic(AgentConfig config) {
+        return DatabaseAgent.builder(config).catalogue("main", CivicCatalogue.catalogue());
+    }
+
     static AgentConfig config(TestDatabase db, String name, Consumer<AgentConfig.Builder> more) {
         AgentConfig.Builder b = AgentConfig.builder().name(name).environment(Environment.TEST)
-                .migrateOnStart(true)
-                .database("main", d -> d.url(db.jdbcUrl()).user(db.user()).password(Secret.of(db.password())));
+                .database("main", d -> d.url(db.jdbcUrl()).user(db.user()).password(Secret.of(db.password()))
+                        .set("currentSchema", "civic").migrateOnStart(true));
         more.accept(b);
         return b.build();
     }
@@ -36,7 +41,7 @@ class DatabaseAgentTest {
     @Test
     void startsMigratesServesAndStopsLeavingNothingBehind(TestDatabase db) throws Exception {
         Set<String> threadsBefore = threadNames();
-        DatabaseAgent agent = DatabaseAgent.builder(config(db, "life", b -> {})).start();
+        DatabaseAgent agent = civic(config(db, "life", b -> {})).start();
         try {
             assertThat(agent.isRunning()).isTrue();
             assertThat(agent.start()).isSameAs(agent);
@@ -69,13 +74,13 @@ class DatabaseAgentTest {
 
     @Test
     void severalNamedAgentsRunInOneJvmButNotTwoOfTheSameName(TestDatabase db) {
-        try (DatabaseAgent a = DatabaseAgent.builder(config(db, "alpha", b -> {})).start();
-             DatabaseAgent b = DatabaseAgent.builder(config(db, "beta", x -> {})).start()) {
+        try (DatabaseAgent a = civic(config(db, "alpha", b -> {})).start();
+             DatabaseAgent b = civic(config(db, "beta", x -> {})).start()) {
             Integer one = a.service("main").read(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
             Integer two = b.service("main").read(h -> h.createQuery("SELECT 2").mapTo(Integer.class).one());
             assertThat(one).isEqualTo(1);
             assertThat(two).isEqualTo(2);
-            DatabaseAgent twin = DatabaseAgent.builder(config(db, "alpha", x -> {})).build();
+            DatabaseAgent twin = civic(config(db, "alpha", x -> {})).build();
             assertThatThrownBy(twin::start).isInstanceOf(OperationRefusedException.class)
                     .hasMessageContaining("an agent named 'alpha' is already running in this JVM");
             assertThat(a.isRunning()).isTrue();
@@ -85,8 +90,8 @@ class DatabaseAgentTest {
     @Test
     void aFailedStartUndoesWhatHadStarted(TestDatabase db) throws Exception {
         Set<String> threadsBefore = threadNames();
-        DatabaseAgent agent = DatabaseAgent.builder(config(db, "broken",
-                b -> b.set("dbagent.migrate.changelog", "no/such/changelog.xml"))).build();
+        DatabaseAgent agent = civic(config(db, "broken", b -> {}))
+                .catalogue("main", Catalogue.of("no/such/changelog.xml")).build();
         assertThatThrownBy(agent::start).isInstanceOf(DbAgentException.class)
                 .hasMessageContaining("no/such/changelog.xml was not found");
         assertThat(agent.isRunning()).isFalse();
@@ -95,7 +100,7 @@ class DatabaseAgentTest {
             assertThat(threadNames()).isSubsetOf(threadsBefore);
         });
         // the name is free again
-        try (DatabaseAgent again = DatabaseAgent.builder(config(db, "broken", b -> {})).start()) {
+        try (DatabaseAgent again = civic(config(db, "broken", b -> {})).start()) {
             assertThat(again.isRunning()).isTrue();
         }
     }
@@ -104,14 +109,15 @@ class DatabaseAgentTest {
     void healthReportsPendingMigrationsAndAStaleLock(TestDatabase shared) throws Exception {
         shared.server().createDatabase("never_migrated");
         String url = shared.server().jdbcUrl("never_migrated");
-        AgentConfig cfg = AgentConfig.builder().name("pending").environment(Environment.TEST).migrateOnStart(false)
-                .database("main", d -> d.url(url).user(shared.user()).password(Secret.of(shared.password())))
+        AgentConfig cfg = AgentConfig.builder().name("pending").environment(Environment.TEST)
+                .database("main", d -> d.url(url).user(shared.user()).password(Secret.of(shared.password()))
+                        .set("currentSchema", "civic").migrateOnStart(false))
                 .build();
-        try (DatabaseAgent agent = DatabaseAgent.builder(cfg).start()) {
+        try (DatabaseAgent agent = civic(cfg).start()) {
             HealthReport before = agent.health().runNow();
             assertThat(before.status()).as(before.toText()).isEqualTo(HealthStatus.DEGRADED);
             assertThat(before.issues()).extracting(i -> i.message())
-                    .contains("never migrated by dbagent; run 'dbctl init'");
+                    .contains("main: never migrated by dbagent; run 'dbctl --db main init'");
 
             assertThat(agent.operations().migrate().success()).isTrue();
             try (Connection c = shared.server().connect("never_migrated"); Statement s = c.createStatement()) {
@@ -121,7 +127,7 @@ class DatabaseAgentTest {
             HealthReport stale = agent.health().runNow();
             assertThat(stale.checks().get("main.migrations").message()).isEqualTo("up to date");
             assertThat(stale.issues()).extracting(i -> i.message())
-                    .anySatisfy(m -> assertThat(m).startsWith("stale migration lock:").contains("ghost (killed)"));
+                    .anySatisfy(m -> assertThat(m).startsWith("main: stale migration lock:").contains("ghost (killed)"));
 
             assertThat(agent.operations().releaseLock(false).success()).isTrue();
             assertThat(agent.health().runNow().status()).isEqualTo(HealthStatus.UP);
@@ -141,12 +147,12 @@ class DatabaseAgentTest {
             java.util.List<java.util.concurrent.Future<DatabaseAgent>> starts = new java.util.ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 AgentConfig cfg = AgentConfig.builder().name("racer" + i).environment(Environment.TEST)
-                        .migrateOnStart(true)
-                        .database("main", d -> d.url(url).user(shared.user()).password(Secret.of(shared.password())))
+                        .database("main", d -> d.url(url).user(shared.user()).password(Secret.of(shared.password()))
+                                .set("currentSchema", "civic").migrateOnStart(true))
                         .build();
                 starts.add(pool.submit(() -> {
                     go.await();
-                    DatabaseAgent a = DatabaseAgent.builder(cfg).start();
+                    DatabaseAgent a = civic(cfg).start();
                     agents.add(a);
                     return a;
                 }));
@@ -175,7 +181,7 @@ class DatabaseAgentTest {
     @Test
     void toStringCarriesNoSecret(TestDatabase db) {
         AgentConfig cfg = config(db, "secretive", b -> {});
-        DatabaseAgent agent = DatabaseAgent.builder(cfg).build();
+        DatabaseAgent agent = civic(cfg).build();
         assertThat(agent.toString()).doesNotContain(db.password());
         assertThat(cfg.toString()).doesNotContain(db.password());
     }

@@ -26,13 +26,12 @@ import java.util.function.Consumer;
  * @param environment the environment ({@code dbagent.environment})
  * @param databases the databases, ordered by lower-case name
  * @param health health monitor settings
- * @param migrate migration settings
  * @param ops operations settings
  * @param jmxRemote remote JMX connector settings
  * @param jolokia Jolokia bridge settings
  */
 public record AgentConfig(String name, Environment environment, List<DatabaseConfig> databases,
-        HealthSettings health, MigrateSettings migrate, OpsSettings ops, JmxRemoteSettings jmxRemote,
+        HealthSettings health, OpsSettings ops, JmxRemoteSettings jmxRemote,
         JolokiaSettings jolokia) {
 
     /**
@@ -43,8 +42,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
      * @param environment the environment ({@code dbagent.environment})
      * @param databases the databases, ordered by lower-case name
      * @param health health monitor settings
-     * @param migrate migration settings
-     * @param ops operations settings
+         * @param ops operations settings
      * @param jmxRemote remote JMX connector settings
      * @param jolokia Jolokia bridge settings
      * @throws NullPointerException if a reference component is null
@@ -57,7 +55,6 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         Objects.requireNonNull(environment, "environment");
         databases = List.copyOf(databases);
         Objects.requireNonNull(health, "health");
-        Objects.requireNonNull(migrate, "migrate");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(jmxRemote, "jmxRemote");
         Objects.requireNonNull(jolokia, "jolokia");
@@ -185,14 +182,6 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
          */
         public Builder resetEnabled(boolean enabled) {
             return set("dbagent.ops.resetEnabled", enabled);
-        }
-
-        /**
-         * @param onStart {@code dbagent.migrate.onStart}
-         * @return this builder
-         */
-        public Builder migrateOnStart(boolean onStart) {
-            return set("dbagent.migrate.onStart", onStart);
         }
 
         /**
@@ -350,6 +339,22 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         }
 
         /**
+         * @param onStart {@code migrate.onStart}: apply pending changesets when the agent starts
+         * @return this builder
+         */
+        public DatabaseBuilder migrateOnStart(boolean onStart) {
+            return set("migrate.onStart", onStart);
+        }
+
+        /**
+         * @param changelog {@code migrate.changelog}: the database's Liquibase changelog (classpath resource)
+         * @return this builder
+         */
+        public DatabaseBuilder changelog(String changelog) {
+            return set("migrate.changelog", changelog);
+        }
+
+        /**
          * Sets any database key, e.g. {@code set("breaker.pool.waitOpenMillis", 1000)}.
          *
          * @param suffix the key after {@code dbagent.db.<name>.}
@@ -366,7 +371,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
     @Override
     public String toString() {
         return "AgentConfig[name=" + name + ", environment=" + environment + ", databases=" + databases
-                + ", health=" + health + ", migrate=" + migrate + ", ops=" + ops + ", jmxRemote=" + jmxRemote
+                + ", health=" + health + ", ops=" + ops + ", jmxRemote=" + jmxRemote
                 + ", jolokia=" + jolokia + "]";
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -174,6 +175,36 @@ final class ConfigParser {
         }
         atMost(Keys.dbKey(db, "pool.minIdle"), Keys.dbKey(db, "pool.maxTotal"));
         atLeast(Keys.dbKey(db, "retry.maxBackoffMillis"), Keys.dbKey(db, "retry.initialBackoffMillis"));
+        checkCatalogue(db);
+    }
+
+    /**
+     * The changelog must be a resource the application's class loader finds, and every
+     * {@code verify.daos} entry an interface it loads: found at load, not at the first migrate.
+     */
+    private void checkCatalogue(String db) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : ConfigParser.class.getClassLoader();
+        String changelogKey = Keys.dbKey(db, "migrate.changelog");
+        if (parsed.get(changelogKey) instanceof String changelog && loader.getResource(changelog) == null) {
+            problem(changelogKey + "=" + changelog + ": no such classpath resource");
+        }
+        String daosKey = Keys.dbKey(db, "verify.daos");
+        if (parsed.get(daosKey) instanceof String daos) {
+            for (String name : daos.split(",")) {
+                String dao = name.strip();
+                if (dao.isEmpty()) {
+                    continue;
+                }
+                try {
+                    if (!Class.forName(dao, false, loader).isInterface()) {
+                        problem(daosKey + ": " + dao + " is not an interface (a Jdbi SQL object is)");
+                    }
+                } catch (ClassNotFoundException | LinkageError e) {
+                    problem(daosKey + ": class " + dao + " cannot be loaded");
+                }
+            }
+        }
     }
 
 
@@ -311,7 +342,6 @@ final class ConfigParser {
         return new AgentConfig(str("dbagent.name"), env, dbs,
                 new HealthSettings(secs("dbagent.health.intervalSeconds"), secs("dbagent.health.longTransactionSeconds"),
                         secs("dbagent.health.idleInTransactionSeconds"), num("dbagent.health.saturationPercent")),
-                new MigrateSettings(bool("dbagent.migrate.onStart"), str("dbagent.migrate.changelog")),
                 new OpsSettings(bool("dbagent.ops.resetEnabled"), secs("dbagent.ops.resetTokenTtlSeconds")),
                 new JmxRemoteSettings(bool("dbagent.jmx.remote.enabled"), str("dbagent.jmx.remote.host"),
                         num("dbagent.jmx.remote.port"), bool("dbagent.jmx.remote.auth"), opt("dbagent.jmx.remote.passwordFile"),
@@ -346,7 +376,9 @@ final class ConfigParser {
                 breaker(p, "pool"), breaker(p, "service"),
                 new RetrySettings(num(p + "retry.maxAttempts"), ms(p + "retry.initialBackoffMillis"),
                         ms(p + "retry.maxBackoffMillis"), ms(p + "retry.maxTotalMillis")),
-                ms(p + "slowQueryMillis"), num(p + "slowQueryBuffer"));
+                ms(p + "slowQueryMillis"), num(p + "slowQueryBuffer"),
+                new MigrateSettings(opt(p + "migrate.changelog"), list(p + "migrate.referenceContexts"),
+                        bool(p + "migrate.onStart"), secs(p + "migrate.lockWaitSeconds"), list(p + "verify.daos")));
     }
 
     private BreakerSettings breaker(String p, String layer) {
@@ -363,6 +395,11 @@ final class ConfigParser {
 
     private String str(String key) {
         return (String) parsed.get(key);
+    }
+
+    private List<String> list(String key) {
+        String v = str(key);
+        return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
     }
 
     private int num(String key) {

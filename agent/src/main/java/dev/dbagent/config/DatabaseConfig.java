@@ -29,7 +29,7 @@ import java.util.Optional;
 public record DatabaseConfig(String name, String url, Optional<String> user, Optional<Secret> password,
         List<ReplicaConfig> replicas, PoolSettings pool, ConnectionSettings connection,
         ReplicaSettings replicaRouting, BreakerSettings poolBreaker, BreakerSettings serviceBreaker,
-        RetrySettings retry, Duration slowQueryThreshold, int slowQueryBuffer) {
+        RetrySettings retry, Duration slowQueryThreshold, int slowQueryBuffer, MigrateSettings migrate) {
     /**
      * Creates the value; validation of ranges is done by the config loader, not here.
      *
@@ -46,6 +46,7 @@ public record DatabaseConfig(String name, String url, Optional<String> user, Opt
      * @param retry retry settings
      * @param slowQueryThreshold a call slower than this is recorded as slow ({@code slowQueryMillis})
      * @param slowQueryBuffer slow queries kept in the ring buffer ({@code slowQueryBuffer})
+     * @param migrate migration and catalogue settings ({@code migrate.*}, {@code verify.daos})
      * @throws NullPointerException if a reference component is null
      */
     public DatabaseConfig {
@@ -61,6 +62,7 @@ public record DatabaseConfig(String name, String url, Optional<String> user, Opt
         Objects.requireNonNull(serviceBreaker, "serviceBreaker");
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(slowQueryThreshold, "slowQueryThreshold");
+        Objects.requireNonNull(migrate, "migrate");
     }
 
     /** @return the primary URL with credentials masked, safe to show */
@@ -74,6 +76,6 @@ public record DatabaseConfig(String name, String url, Optional<String> user, Opt
                 + ", password=" + (password.isPresent() ? "****" : "") + ", replicas=" + replicas
                 + ", pool=" + pool + ", connection=" + connection + ", replicaRouting=" + replicaRouting
                 + ", poolBreaker=" + poolBreaker + ", serviceBreaker=" + serviceBreaker + ", retry=" + retry
-                + ", slowQueryThreshold=" + slowQueryThreshold + ", slowQueryBuffer=" + slowQueryBuffer + "]";
+                + ", slowQueryThreshold=" + slowQueryThreshold + ", slowQueryBuffer=" + slowQueryBuffer + ", migrate=" + migrate + "]";
     }
 }

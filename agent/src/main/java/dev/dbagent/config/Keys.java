@@ -61,8 +61,6 @@ final class Keys {
                     "A session idle in transaction longer than this is reported as an issue."),
             integer("dbagent.health.saturationPercent", 1, 100, all("80"),
                     "Pool use (active / maxTotal) at or above this percentage is reported."),
-            bool("dbagent.migrate.onStart", env("true", "true", "false", "false"), "Run pending migrations when the agent starts."),
-            str("dbagent.migrate.changelog", all(dev.dbagent.schema.DomainSchema.MASTER_CHANGELOG), "Liquibase changelog (classpath resource)."),
             bool("dbagent.ops.resetEnabled", env("true", "true", "false", "false"),
                     "Whether reset may run at all. Cannot be true in staging or production."),
             seconds("dbagent.ops.resetTokenTtlSeconds", 1, 3600, all("60"), "Lifetime of a prepareReset confirmation token."),
@@ -123,7 +121,7 @@ final class Keys {
                 bool("tcpKeepAlive", all("true"), "Enable TCP keep-alive."),
                 choice("sslmode", List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
                         env("prefer", "prefer", "require", "require"), "pgJDBC sslmode."),
-                str("currentSchema", all("civic"), "Schema search path for each connection."),
+                str("currentSchema", all("public"), "Schema search path for each connection, and the schema the changelog is applied into."),
                 millis("replica.maxLagMillis", 0, 3_600_000, env("10000", "10000", "5000", "5000"),
                         "A replica lagging more than this is not used for reads."),
                 millis("readYourWritesMillis", 0, 600_000, all("2000"),
@@ -146,7 +144,16 @@ final class Keys {
                 millis("retry.maxTotalMillis", 1, 3_600_000, env("5000", "2000", "10000", "10000"),
                         "No retry starts later than this after the first attempt."),
                 millis("slowQueryMillis", 1, 3_600_000, env("500", "500", "1000", "1000"), "A call slower than this is a slow query."),
-                integer("slowQueryBuffer", 1, 100_000, env("100", "100", "500", "500"), "Slow queries kept in the ring buffer.")));
+                integer("slowQueryBuffer", 1, 100_000, env("100", "100", "500", "500"), "Slow queries kept in the ring buffer."),
+                str("migrate.changelog", NONE, "The database's Liquibase changelog (classpath resource). Without one (and"
+                        + " without a catalogue given in code), schema operations are refused."),
+                str("migrate.referenceContexts", all(""), "Comma-separated Liquibase contexts of reference-data changesets:"
+                        + " init and reset load them, migrate leaves them out."),
+                bool("migrate.onStart", env("true", "true", "false", "false"),
+                        "Apply pending changesets when the agent starts (only where a catalogue is configured)."),
+                seconds("migrate.lockWaitSeconds", 1, 86_400, all("300"),
+                        "How long a migration waits for another instance's migration to finish."),
+                str("verify.daos", all(""), "Comma-separated Jdbi SQL-object interfaces whose statements verify prepares.")));
         DATABASE = List.copyOf(db);
     }
 

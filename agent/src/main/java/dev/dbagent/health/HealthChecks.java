@@ -1,9 +1,9 @@
 package dev.dbagent.health;
 
-import dev.dbagent.pool.ConnectionProvider;
-import dev.dbagent.pool.Failures;
-import dev.dbagent.pool.Intent;
-import dev.dbagent.pool.RoutedConnection;
+import dev.dbagent.internal.pool.ConnectionProvider;
+import dev.dbagent.internal.pool.Failures;
+import dev.dbagent.Intent;
+import dev.dbagent.internal.pool.RoutedConnection;
 import dev.dbagent.service.SqlRedaction;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.PreparedStatement;

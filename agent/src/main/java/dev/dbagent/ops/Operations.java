@@ -2,7 +2,7 @@ package dev.dbagent.ops;
 
 import dev.dbagent.DbAgentException;
 import dev.dbagent.OperationRefusedException;
-import dev.dbagent.schema.DomainSchema;
+import dev.dbagent.Catalogue;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -55,7 +55,7 @@ public final class Operations {
     private final Migrator migrator;
     private final List<Class<?>> daoClasses;
     private final OperationsSettings settings;
-    private final String referenceContext;
+    private final List<String> referenceContexts;
     private final Duration lockTimeout;
     private final Supplier<String> health;
     private final List<AuditListener> listeners;
@@ -66,10 +66,10 @@ public final class Operations {
     private Operations(Builder b) {
         this.coordinates = new Coordinates(b.jdbcUrl, b.user, b.password);
         this.targetSchema = b.targetSchema;
-        this.migrator = new Migrator(coordinates, b.changelog, b.classLoader);
+        this.migrator = b.changelog == null ? null : new Migrator(coordinates, b.changelog, b.classLoader);
         this.daoClasses = List.copyOf(b.daoClasses);
         this.settings = b.settings;
-        this.referenceContext = b.referenceContext;
+        this.referenceContexts = b.referenceContexts;
         this.lockTimeout = b.lockTimeout;
         this.health = b.health;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
@@ -84,7 +84,7 @@ public final class Operations {
         this.migrator = o.migrator;
         this.daoClasses = o.daoClasses;
         this.settings = o.settings;
-        this.referenceContext = o.referenceContext;
+        this.referenceContexts = o.referenceContexts;
         this.lockTimeout = o.lockTimeout;
         this.health = o.health;
         this.listeners = o.listeners;
@@ -131,11 +131,11 @@ public final class Operations {
     }
 
     private String initContexts() {
-        return referenceContext == null ? null : MIGRATE_CONTEXT + "," + referenceContext;
+        return referenceContexts.isEmpty() ? null : MIGRATE_CONTEXT + "," + String.join(",", referenceContexts);
     }
 
     private String migrateContexts() {
-        return referenceContext == null ? null : MIGRATE_CONTEXT;
+        return referenceContexts.isEmpty() ? null : MIGRATE_CONTEXT;
     }
 
     // ------------------------------------------------------------------ init / migrate
@@ -378,7 +378,7 @@ public final class Operations {
             for (ChangeSet cs : s.pending()) {
                 r.step("pending " + cs.getId() + " (" + cs.getAuthor() + ")", 0, cs.getFilePath());
             }
-            if (referenceContext != null) {
+            if (!referenceContexts.isEmpty()) {
                 long ref = migrator.status(targetSchema, initContexts()).pending().size() - s.pending().size();
                 if (ref > 0) {
                     r.warn(ref + " reference-data changeset" + (ref == 1 ? "" : "s") + " not loaded; init loads "
@@ -594,16 +594,20 @@ public final class Operations {
         Instant at = settings.clock().instant();
         long t0 = System.nanoTime();
         try {
+            requireCatalogue("prepare-reset");
             refuseResetInThisEnvironment();
         } catch (OperationRefusedException e) {
             audit(new AuditEvent(at, caller, "prepare-reset", Map.of(), false, "refused: " + e.getMessage(),
                     Duration.ofNanos(System.nanoTime() - t0)));
             throw e;
         }
-        resetTokens.values().removeIf(expiry -> !expiry.isAfter(at));
+        // a new token supersedes every earlier one: only the latest prepareReset can confirm a reset
         String token = randomHex(16);
         Instant expiresAt = at.plus(settings.resetTokenTtl());
-        resetTokens.put(token, expiresAt);
+        synchronized (resetTokens) {
+            resetTokens.clear();
+            resetTokens.put(token, expiresAt);
+        }
         audit(new AuditEvent(at, caller, "prepare-reset", Map.of(), true, "reset token issued, expires " + expiresAt,
                 Duration.ofNanos(System.nanoTime() - t0)));
         return new ResetToken(token, expiresAt);
@@ -741,6 +745,7 @@ public final class Operations {
         Map<String, String> masked = mask(arguments);
         OperationResult result;
         try {
+            requireCatalogue(operation);
             result = body.run();
         } catch (OperationRefusedException e) {
             audit(new AuditEvent(at, caller, operation, masked, false, "refused: " + e.getMessage(),
@@ -752,6 +757,19 @@ public final class Operations {
         }
         audit(new AuditEvent(at, caller, operation, masked, result.success(), result.summary(), result.duration()));
         return result;
+    }
+
+    /** Operations that need the database's schema: every one but release-lock and health. */
+    private void requireCatalogue(String operation) {
+        if (migrator == null && !operation.equals("release-lock") && !operation.equals("health")) {
+            throw new OperationRefusedException(operation + " refused: no catalogue is configured for this database;"
+                    + " give one with DatabaseAgent.Builder.catalogue(...) or dbagent.db.<name>.migrate.changelog");
+        }
+    }
+
+    /** @return whether a catalogue (a changelog) is configured; without one schema operations are refused */
+    public boolean hasCatalogue() {
+        return migrator != null;
     }
 
     static Map<String, String> mask(Map<String, String> arguments) {
@@ -795,7 +813,8 @@ public final class Operations {
 
     @Override
     public String toString() {
-        return "Operations[" + coordinates + ", schema " + targetSchema + ", changelog " + migrator.changelog()
+        return "Operations[" + coordinates + ", schema " + targetSchema + ", changelog "
+                + (migrator == null ? "(none)" : migrator.changelog())
                 + ", " + settings.environment() + ", caller " + caller + "]";
     }
 
@@ -806,7 +825,7 @@ public final class Operations {
         private String password;
         private String targetSchema;
         private String changelog;
-        private String referenceContext;
+        private List<String> referenceContexts = List.of();
         private List<Class<?>> daoClasses = List.of();
         private OperationsSettings settings;
         private Duration lockTimeout = Duration.ofMinutes(5);
@@ -818,17 +837,15 @@ public final class Operations {
         }
 
         /**
-         * Uses dbagent's reference domain model ({@link DomainSchema}): schema {@code civic}, its
-         * master changelog, its reference-data context and its DAO catalogue. Any of them can be
-         * overridden by a later call.
+         * Takes the changelog, reference contexts and DAO classes from an application's catalogue.
          *
+         * @param catalogue the database's catalogue
          * @return this builder
          */
-        public Builder domainSchema() {
-            this.targetSchema = DomainSchema.DEFAULT_SCHEMA;
-            this.changelog = DomainSchema.MASTER_CHANGELOG;
-            this.referenceContext = DomainSchema.REFERENCE_CONTEXT;
-            this.daoClasses = DomainSchema.daoClasses();
+        public Builder catalogue(Catalogue catalogue) {
+            this.changelog = catalogue.changelog();
+            this.referenceContexts = catalogue.referenceContexts();
+            this.daoClasses = catalogue.daos();
             return this;
         }
 
@@ -851,7 +868,10 @@ public final class Operations {
          * @param context the Liquibase context of reference-data changesets; init and reset load them,
          *     migrate leaves them out. Null (the default): migrate applies everything.
          */
-        public Builder referenceContext(String context) { this.referenceContext = context; return this; }
+        public Builder referenceContext(String context) {
+            this.referenceContexts = context == null ? List.of() : List.of(context);
+            return this;
+        }
 
         /** @param daos the Jdbi SQL-object interfaces whose statements verify checks */
         public Builder daoClasses(List<Class<?>> daos) { this.daoClasses = List.copyOf(daos); return this; }
@@ -895,8 +915,8 @@ public final class Operations {
                     || targetSchema.startsWith("pg_") || targetSchema.equals("information_schema")) {
                 problems.add("targetSchema must not be '" + targetSchema + "' (reserved)");
             }
-            if (changelog == null || changelog.isBlank()) {
-                problems.add("changelog is required");
+            if (changelog != null && changelog.isBlank()) {
+                problems.add("changelog must not be blank");
             }
             if (settings == null) {
                 problems.add("settings are required");

@@ -1,6 +1,6 @@
 package dev.dbagent.service;
 
-import dev.dbagent.pool.Intent;
+import dev.dbagent.Intent;
 
 /** The kind of a {@link DatabaseService} call: decides routing, retry rules and the metric names. */
 public enum CallKind {

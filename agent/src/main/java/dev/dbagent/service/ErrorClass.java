@@ -1,7 +1,7 @@
 package dev.dbagent.service;
 
 import dev.dbagent.BreakerOpenException;
-import dev.dbagent.pool.Failures;
+import dev.dbagent.internal.pool.Failures;
 
 /** The error counters of a service: what kind of failure reached the caller. */
 enum ErrorClass {

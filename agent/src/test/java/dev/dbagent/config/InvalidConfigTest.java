@@ -311,9 +311,9 @@ class InvalidConfigTest {
         DatabaseConfig main = ok.databases().get(0);
         DatabaseConfig shadow = new DatabaseConfig("MAIN", main.url(), main.user(), main.password(), main.replicas(),
                 main.pool(), main.connection(), main.replicaRouting(), main.poolBreaker(), main.serviceBreaker(),
-                main.retry(), main.slowQueryThreshold(), main.slowQueryBuffer());
+                main.retry(), main.slowQueryThreshold(), main.slowQueryBuffer(), main.migrate());
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> new AgentConfig(ok.name(),
-                ok.environment(), List.of(main, shadow), ok.health(), ok.migrate(), new OpsSettings(true, Duration.ofMinutes(1)),
+                ok.environment(), List.of(main, shadow), ok.health(), new OpsSettings(true, Duration.ofMinutes(1)),
                 openJmx, ok.jolokia()));
         assertThat(e.problems()).containsExactly(
                 "duplicate database name MAIN: main is already defined (names are case-insensitive)",

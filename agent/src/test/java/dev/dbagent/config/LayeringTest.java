@@ -88,12 +88,13 @@ class LayeringTest {
         assertThat(prod.jolokia().auth()).isTrue();
         assertThat(dev.databases().get(0).slowQueryThreshold()).isEqualTo(Duration.ofMillis(500));
         assertThat(prod.databases().get(0).slowQueryThreshold()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(dev.databases().get(0).connection().currentSchema()).isEqualTo("civic");
+        assertThat(dev.databases().get(0).connection().currentSchema()).isEqualTo("public");
         assertThat(dev.jmxRemote().host()).isEqualTo("127.0.0.1");
         assertThat(dev.jolokia().host()).isEqualTo("127.0.0.1");
         assertThat(dev.name()).isEqualTo("dbagent");
-        assertThat(dev.migrate().onStart()).isTrue();
-        assertThat(prod.migrate().onStart()).isFalse();
+        assertThat(dev.databases().get(0).migrate().onStart()).isTrue();
+        assertThat(prod.databases().get(0).migrate().onStart()).isFalse();
+        assertThat(dev.databases().get(0).migrate().changelog()).isEmpty();
     }
 
     @Test

@@ -4,7 +4,7 @@ import dev.dbagent.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.dbagent.pool.Intent;
+import dev.dbagent.Intent;
 import dev.dbagent.service.PooledTestProvider;
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.TestDatabase;

@@ -14,7 +14,8 @@ class DomainSchemaOperationsTest {
     @Test
     void theDomainModelValidatesInitialisesVerifiesAndHasNoDrift(TestDatabase db) throws Exception {
         Operations ops = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
-                .domainSchema().settings(OperationsSettings.of("test")).build();
+                .targetSchema(DomainSchema.DEFAULT_SCHEMA).catalogue(dev.dbagent.CivicCatalogue.catalogue())
+                .settings(OperationsSettings.of("test")).build();
         assertThat(ops.targetSchema()).isEqualTo(DomainSchema.DEFAULT_SCHEMA);
 
         OperationResult validate = ops.validate();

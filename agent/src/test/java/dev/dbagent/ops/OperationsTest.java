@@ -527,7 +527,7 @@ class OperationsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("invalid operations settings: jdbcUrl must start with jdbc:postgresql://, but was"
                         + " jdbc:mysql://x/y; user is required; targetSchema must not be 'dbagent' (reserved);"
-                        + " changelog is required; settings are required");
+                        + " settings are required");
         assertThatThrownBy(() -> new OperationsSettings("prod", true, Duration.ofSeconds(1), java.time.Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("environment must be one of development, test, staging, production, but was 'prod'");

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import dev.dbagent.BreakerOpenException;
-import dev.dbagent.pool.Failures;
+import dev.dbagent.internal.pool.Failures;
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.TestDatabase;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

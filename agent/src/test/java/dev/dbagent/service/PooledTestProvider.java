@@ -2,9 +2,9 @@ package dev.dbagent.service;
 
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.PoolExhaustedException;
-import dev.dbagent.pool.ConnectionProvider;
-import dev.dbagent.pool.Intent;
-import dev.dbagent.pool.RoutedConnection;
+import dev.dbagent.internal.pool.ConnectionProvider;
+import dev.dbagent.Intent;
+import dev.dbagent.internal.pool.RoutedConnection;
 import dev.dbagent.testing.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;

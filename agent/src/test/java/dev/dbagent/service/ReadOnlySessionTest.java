@@ -7,7 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import dev.dbagent.config.AgentConfig;
 import dev.dbagent.config.Environment;
 import dev.dbagent.config.Secret;
-import dev.dbagent.pool.ConnectionManager;
+import dev.dbagent.internal.pool.ConnectionManager;
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.TestDatabase;
 import java.time.Clock;

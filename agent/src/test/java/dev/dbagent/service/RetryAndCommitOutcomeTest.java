@@ -1,5 +1,6 @@
 package dev.dbagent.service;
 
+import dev.dbagent.Intent;
 import dev.dbagent.config.BreakerSettings;
 import dev.dbagent.config.RetrySettings;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.dbagent.OutcomeUnknownException;
-import dev.dbagent.pool.Failures;
+import dev.dbagent.internal.pool.Failures;
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.TestDatabase;
 import java.time.Duration;
@@ -145,7 +146,7 @@ class RetryAndCommitOutcomeTest {
                 .metrics(metrics).build();
         AtomicInteger runs = new AtomicInteger();
 
-        try (var held = provider.acquire(dev.dbagent.pool.Intent.WRITE)) {
+        try (var held = provider.acquire(dev.dbagent.Intent.WRITE)) {
             assertThatThrownBy(() -> service.write(h -> runs.incrementAndGet()))
                     .isInstanceOf(dev.dbagent.PoolExhaustedException.class)
                     .hasMessage("pool of database '" + db.name() + "' (primary) exhausted: no connection within "

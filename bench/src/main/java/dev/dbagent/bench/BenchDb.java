@@ -4,7 +4,7 @@ import dev.dbagent.config.AgentConfig;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.config.Environment;
 import dev.dbagent.config.Secret;
-import dev.dbagent.embedded.EmbeddedPostgres;
+import dev.dbagent.testing.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,8 +1,8 @@
 package dev.dbagent.bench;
 
 import dev.dbagent.BreakerOpenException;
-import dev.dbagent.pool.ConnectionManager;
-import dev.dbagent.pool.ManagedPool;
+import dev.dbagent.internal.pool.ConnectionManager;
+import dev.dbagent.internal.pool.ManagedPool;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.List;

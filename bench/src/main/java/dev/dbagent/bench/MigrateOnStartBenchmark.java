@@ -1,6 +1,6 @@
 package dev.dbagent.bench;
 
-import dev.dbagent.embedded.EmbeddedPostgres;
+import dev.dbagent.testing.EmbeddedPostgres;
 import dev.dbagent.ops.OperationResult;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.ops.OperationsSettings;

@@ -2,9 +2,9 @@ package dev.dbagent.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbagent.embedded.EmbeddedPostgres;
-import dev.dbagent.pool.ConnectionManager;
-import dev.dbagent.pool.ManagedPool;
+import dev.dbagent.testing.EmbeddedPostgres;
+import dev.dbagent.internal.pool.ConnectionManager;
+import dev.dbagent.internal.pool.ManagedPool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

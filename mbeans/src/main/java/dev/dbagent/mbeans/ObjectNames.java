@@ -16,7 +16,7 @@ import javax.management.ObjectName;
  * dev.dbagent:type=CircuitBreaker,agent=&lt;agent&gt;,database=&lt;db&gt;,layer=service
  * dev.dbagent:type=Service,agent=&lt;agent&gt;,database=&lt;db&gt;
  * dev.dbagent:type=Health,agent=&lt;agent&gt;
- * dev.dbagent:type=Operations,agent=&lt;agent&gt;
+ * dev.dbagent:type=Operations,agent=&lt;agent&gt;,database=&lt;db&gt;
  * dev.dbagent.metrics:agent=&lt;agent&gt;,type=&lt;kind&gt;,name=&lt;metric&gt;
  * </pre>
  *
@@ -182,15 +182,17 @@ public final class ObjectNames {
     }
 
     /**
-     * The name of an agent's {@link OperationsMXBean}:
-     * {@code dev.dbagent:type=Operations,agent=<agent>}.
+     * The name of one database's {@link OperationsMXBean}:
+     * {@code dev.dbagent:type=Operations,agent=<agent>,database=<db>}.
      *
      * @param agent the agent name
+     * @param database the database name
      * @return the name
-     * @throws IllegalArgumentException if {@code agent} is not a valid name part
+     * @throws IllegalArgumentException if a part is not a valid name part
      */
-    public static ObjectName operations(String agent) {
-        return name(DOMAIN + ":type=" + TYPE_OPERATIONS + ",agent=" + checkNamePart(AGENT_NAME, agent));
+    public static ObjectName operations(String agent, String database) {
+        return name(DOMAIN + ":type=" + TYPE_OPERATIONS + ",agent=" + checkNamePart(AGENT_NAME, agent)
+                + ",database=" + checkNamePart(DATABASE_NAME, database));
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.dbagent.mbeans;
 /**
  * The canonical database operations, one per task, the same from JConsole, jmxterm
  * ({@code scripts/dbctl}) and Jolokia. Registered as
- * {@code dev.dbagent:type=Operations,agent=<name>} ({@link ObjectNames#operations(String)}).
+ * {@code dev.dbagent:type=Operations,agent=<name>,database=<db>} ({@link ObjectNames#operations(String, String)}): one per database.
  *
  * <p><b>Results.</b> An operation that ran to completion returns an {@link OperationResultInfo}.
  * Its {@code success} is false when the operation did its job and the answer is "no" (validate

@@ -63,7 +63,7 @@ class MXBeanInfoTest extends OverRemoteJmx {
                         List.of("Status", "LastRunAt", "LastRunMillis", "Checks", "Issues"),
                         List.of("runNow", "runNowReport")),
                 new Contract(OperationsMXBean.class, new TestBeans.Operations(),
-                        ObjectNames.operations(TestBeans.AGENT),
+                        ObjectNames.operations(TestBeans.AGENT, "main"),
                         List.of(),
                         List.of("init", "migrate", "status", "validate", "verify", "drift", "prepareReset", "reset",
                                 "releaseLock", "profile", "health")))
@@ -150,11 +150,11 @@ class MXBeanInfoTest extends OverRemoteJmx {
         ObjectName breaker = ObjectNames.poolBreaker(TestBeans.AGENT, TestBeans.DB, "primary");
         jmx.register(new TestBeans.Breaker(breaker), breaker);
         jmx.register(new TestBeans.Health(), ObjectNames.health(TestBeans.AGENT));
-        jmx.register(new TestBeans.Operations(), ObjectNames.operations(TestBeans.AGENT));
+        jmx.register(new TestBeans.Operations(), ObjectNames.operations(TestBeans.AGENT, "main"));
 
         assertThat(types(breaker)).containsExactly(Notifications.BREAKER_STATE);
         assertThat(types(ObjectNames.health(TestBeans.AGENT))).containsExactly(Notifications.HEALTH_STATUS);
-        assertThat(types(ObjectNames.operations(TestBeans.AGENT))).containsExactly(Notifications.OPS_COMPLETED);
+        assertThat(types(ObjectNames.operations(TestBeans.AGENT, "main"))).containsExactly(Notifications.OPS_COMPLETED);
     }
 
     private List<String> types(ObjectName name) throws Exception {

@@ -159,7 +159,7 @@ class MXBeanRoundTripTest extends OverRemoteJmx {
     @Test
     void everyOperationResultSurvivesTheRoundTrip() throws Exception {
         TestBeans.Operations bean = new TestBeans.Operations();
-        ObjectName name = jmx.register(bean, ObjectNames.operations(TestBeans.AGENT));
+        ObjectName name = jmx.register(bean, ObjectNames.operations(TestBeans.AGENT, "main"));
         OperationsMXBean ops = jmx.proxy(name, OperationsMXBean.class);
 
         assertThat(ops.init()).isEqualTo(TestBeans.result("init", true));
@@ -189,7 +189,7 @@ class MXBeanRoundTripTest extends OverRemoteJmx {
 
     @Test
     void operationFailuresReachTheCallerWithTypeAndMessage() throws Exception {
-        ObjectName name = jmx.register(new TestBeans.Operations(), ObjectNames.operations(TestBeans.AGENT));
+        ObjectName name = jmx.register(new TestBeans.Operations(), ObjectNames.operations(TestBeans.AGENT, "main"));
         OperationsMXBean ops = jmx.proxy(name, OperationsMXBean.class);
 
         assertThatThrownBy(() -> ops.reset("RST-expired"))
@@ -203,7 +203,7 @@ class MXBeanRoundTripTest extends OverRemoteJmx {
 
     @Test
     void operationResultsReachAGenericClientAsCompositeData() throws Exception {
-        ObjectName name = jmx.register(new TestBeans.Operations(), ObjectNames.operations(TestBeans.AGENT));
+        ObjectName name = jmx.register(new TestBeans.Operations(), ObjectNames.operations(TestBeans.AGENT, "main"));
 
         Object raw = jmx.connection.invoke(name, "migrate", new Object[0], new String[0]);
 

@@ -76,7 +76,7 @@ class NotificationsTest extends OverRemoteJmx {
 
     @Test
     void opsCompletedCarriesWhoWhatOutcomeAndDuration() {
-        Notification n = Notifications.opsCompleted(ObjectNames.operations("app"), 9L, 5_000L, "releaseLock",
+        Notification n = Notifications.opsCompleted(ObjectNames.operations("app", "main"), 9L, 5_000L, "releaseLock",
                 "force=true", "jmx:alice", Notifications.OUTCOME_SUCCEEDED, 42L, "released lock held by host-a");
 
         assertThat(n.getType()).isEqualTo("dev.dbagent.ops.completed");

@@ -27,7 +27,7 @@ class ObjectNamesTest {
         assertThat(ObjectNames.service("orders-app", "main"))
                 .hasToString("dev.dbagent:type=Service,agent=orders-app,database=main");
         assertThat(ObjectNames.health("orders-app")).hasToString("dev.dbagent:type=Health,agent=orders-app");
-        assertThat(ObjectNames.operations("orders-app")).hasToString("dev.dbagent:type=Operations,agent=orders-app");
+        assertThat(ObjectNames.operations("orders-app", "main")).hasToString("dev.dbagent:type=Operations,agent=orders-app,database=main");
         assertThat(ObjectNames.metric("orders-app", "timers", "dbagent.main.write"))
                 .hasToString("dev.dbagent.metrics:agent=orders-app,type=timers,name=dbagent.main.write");
     }
@@ -133,7 +133,7 @@ class ObjectNamesTest {
                 ObjectNames.serviceBreaker("app", "main"),
                 ObjectNames.service("app", "main"),
                 ObjectNames.health("app"),
-                ObjectNames.operations("app"));
+                ObjectNames.operations("app", "main"));
         Set<ObjectName> theirs = Set.of(
                 ObjectNames.agent("app2"),
                 ObjectNames.pool("app2", "main", "primary"),

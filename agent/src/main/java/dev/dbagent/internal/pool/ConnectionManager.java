@@ -1,0 +1,115 @@
+package dev.dbagent.internal.pool;
+
+import dev.dbagent.config.DatabaseConfig;
+import dev.dbagent.config.ReplicaConfig;
+import dev.dbagent.config.Secret;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns every pool of an agent: one per primary and per replica of each configured database, each
+ * behind its own circuit breaker, and a background check of replica reachability and lag.
+ *
+ * <p>Thread-safe. {@link #close()} stops the checks and closes every pool; it is idempotent.
+ */
+public final class ConnectionManager implements AutoCloseable {
+    private final Map<String, DatabaseRouter> routers = new LinkedHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+
+    /**
+     * Creates the pools and starts the replica checks. Connections are opened up to
+     * {@code minIdle}; a server that is down at start does not fail this (health reports it).
+     *
+     * @param databases validated database configurations
+     * @param clock the clock breakers use for their open-state wait
+     * @param threadPrefix prefix of the check thread's name, e.g. the agent name
+     */
+    public ConnectionManager(List<DatabaseConfig> databases, Clock clock, String threadPrefix) {
+        List<ManagedPool> created = new ArrayList<>();
+        try {
+            for (DatabaseConfig db : databases) {
+                ManagedPool primary = pool(db, "primary", db.url(), db.user().orElse(null),
+                        db.password().map(Secret::reveal).orElse(null), clock);
+                created.add(primary);
+                List<ManagedPool> replicas = new ArrayList<>();
+                for (ReplicaConfig r : db.replicas()) {
+                    ManagedPool rp = pool(db, r.role(), r.url(), r.user().or(db::user).orElse(null),
+                            r.password().or(db::password).map(Secret::reveal).orElse(null), clock);
+                    created.add(rp);
+                    replicas.add(rp);
+                }
+                routers.put(db.name(), new DatabaseRouter(db.name(), primary, replicas, db.replicaRouting()));
+            }
+        } catch (RuntimeException e) {
+            created.forEach(ManagedPool::close);
+            throw e;
+        }
+        created.forEach(ManagedPool::warmUp);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadPrefix + "-replica-check");
+            t.setDaemon(true);
+            return t;
+        });
+        for (DatabaseConfig db : databases) {
+            if (!db.replicas().isEmpty()) {
+                DatabaseRouter router = routers.get(db.name());
+                router.checkReplicas();
+                long every = Math.max(100, Math.min(1_000, db.replicaRouting().maxLag().toMillis() / 2));
+                scheduler.scheduleWithFixedDelay(router::checkReplicas, every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private static ManagedPool pool(DatabaseConfig db, String role, String url, String user, String password,
+                                    Clock clock) {
+        return new ManagedPool(db.name(), role, url, user, password, db.pool(), db.connection(), db.poolBreaker(),
+                clock);
+    }
+
+    /**
+     * @param database a configured database name
+     * @return its router (a {@link ConnectionProvider})
+     * @throws NoSuchElementException if no such database is configured
+     */
+    public DatabaseRouter router(String database) {
+        DatabaseRouter r = routers.get(database);
+        if (r == null) {
+            throw new NoSuchElementException("no database '" + database + "' configured; known: " + routers.keySet());
+        }
+        return r;
+    }
+
+    /** @return every router, in configuration order */
+    public List<DatabaseRouter> routers() {
+        return List.copyOf(routers.values());
+    }
+
+    /** Runs the replica checks now (normally every half lag bound, at most each second). */
+    public void checkReplicasNow() {
+        routers.values().forEach(DatabaseRouter::checkReplicas);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        routers.values().forEach(r -> r.pools().forEach(ManagedPool::close));
+    }
+
+}
