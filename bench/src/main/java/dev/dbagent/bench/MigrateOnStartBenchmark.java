@@ -2,7 +2,9 @@ package dev.dbagent.bench;
 
 import dev.dbagent.testing.EmbeddedPostgres;
 import dev.dbagent.ops.OperationResult;
+import dev.dbagent.Catalogue;
 import dev.dbagent.ops.Operations;
+import dev.dbagent.schema.DomainSchema;
 import dev.dbagent.ops.OperationsSettings;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,7 +39,10 @@ public class MigrateOnStartBenchmark {
         pg = EmbeddedPostgres.builder().start();
         pg.createDatabase("civic");
         ops = Operations.builder().jdbcUrl(pg.jdbcUrl("civic")).user(pg.user()).password(pg.password())
-                .domainSchema().settings(OperationsSettings.of("test")).build();
+                .targetSchema(DomainSchema.DEFAULT_SCHEMA)
+                .catalogue(Catalogue.of(DomainSchema.MASTER_CHANGELOG)
+                        .withReferenceContexts(DomainSchema.REFERENCE_CONTEXT).withDaos(DomainSchema.daoClasses()))
+                .settings(OperationsSettings.of("test")).build();
         OperationResult first = ops.migrate();
         if (!first.success()) {
             throw new IllegalStateException(first.toText());
