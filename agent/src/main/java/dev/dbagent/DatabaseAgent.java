@@ -8,7 +8,6 @@ import dev.dbagent.config.MigrateSettings;
 import dev.dbagent.config.Secret;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.ops.Operations;
-import dev.dbagent.ops.OperationsSettings;
 import dev.dbagent.internal.pool.ConnectionManager;
 import dev.dbagent.service.DatabaseService;
 import dev.dbagent.internal.jmx.remote.JolokiaServer;
@@ -376,8 +375,10 @@ public final class DatabaseAgent implements AutoCloseable {
                     HealthMonitor h = health;
                     return h == null ? "DOWN\nhealth monitor not running" : h.runNow().toText();
                 })
-                .settings(new OperationsSettings(config.environment().key(), config.ops().resetEnabled(),
-                        config.ops().resetTokenTtl(), clock))
+                .environment(config.environment())
+                .settings(config.ops())
+                .clock(clock)
+                .agent(config.name())
                 .classLoader(classLoader());
         catalogue.ifPresent(b::catalogue);
         return b.build();

@@ -36,6 +36,12 @@ final class AgentSchema {
                     + " success boolean NOT NULL,"
                     + " outcome text NOT NULL,"
                     + " duration_ms bigint NOT NULL)");
+            // added later: which agent, instance and host ran it, and the outcome as a type
+            Sql.exec(c, "ALTER TABLE " + SCHEMA + ".audit_log"
+                    + " ADD COLUMN IF NOT EXISTS agent text,"
+                    + " ADD COLUMN IF NOT EXISTS instance text,"
+                    + " ADD COLUMN IF NOT EXISTS host text,"
+                    + " ADD COLUMN IF NOT EXISTS result text");
             Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".migration_state ("
                     + " target_schema text PRIMARY KEY,"
                     + " digest text NOT NULL,"
@@ -93,14 +99,19 @@ final class AgentSchema {
 
     static void audit(Connection c, AuditEvent e) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCHEMA + ".audit_log"
-                + " (at, caller, operation, arguments, success, outcome, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " (at, caller, operation, arguments, success, outcome, duration_ms, agent, instance, host, result)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setTimestamp(1, Timestamp.from(e.at()));
             ps.setString(2, e.caller());
             ps.setString(3, e.operation());
             ps.setString(4, new java.util.TreeMap<>(e.arguments()).toString());
             ps.setBoolean(5, e.success());
-            ps.setString(6, e.outcome());
+            ps.setString(6, e.summary());
             ps.setLong(7, e.duration().toMillis());
+            ps.setString(8, e.agent());
+            ps.setString(9, e.instance());
+            ps.setString(10, e.host());
+            ps.setString(11, e.outcome().name());
             ps.executeUpdate();
         }
     }

@@ -29,7 +29,7 @@ public final class OperationResult {
     }
 
     private final String operation;
-    private final boolean success;
+    private final OperationOutcome outcome;
     private final String summary;
     private final List<Step> steps;
     private final List<String> warnings;
@@ -45,8 +45,22 @@ public final class OperationResult {
      */
     public OperationResult(String operation, boolean success, String summary, List<Step> steps,
                            List<String> warnings, Duration duration) {
+        this(operation, success ? OperationOutcome.SUCCEEDED : OperationOutcome.FAILED, summary, steps, warnings,
+                duration);
+    }
+
+    /**
+     * @param operation the operation name
+     * @param outcome how it ended ({@link OperationOutcome#REFUSED} is thrown, never returned)
+     * @param summary one line saying what happened
+     * @param steps the steps taken, in order
+     * @param warnings anything the operator should look at even on success
+     * @param duration the wall time of the whole operation
+     */
+    public OperationResult(String operation, OperationOutcome outcome, String summary, List<Step> steps,
+                           List<String> warnings, Duration duration) {
         this.operation = Objects.requireNonNull(operation, "operation");
-        this.success = success;
+        this.outcome = Objects.requireNonNull(outcome, "outcome");
         this.summary = Objects.requireNonNull(summary, "summary");
         this.steps = List.copyOf(steps);
         this.warnings = List.copyOf(warnings);
@@ -57,7 +71,18 @@ public final class OperationResult {
     public String operation() { return operation; }
 
     /** @return whether the operation succeeded (for checks: whether nothing was found wrong) */
-    public boolean success() { return success; }
+    public boolean success() { return outcome == OperationOutcome.SUCCEEDED; }
+
+    /** @return how it ended: succeeded, answered "no" (a check), or failed */
+    public OperationOutcome outcome() { return outcome; }
+
+    /**
+     * @param other the outcome decided by {@link Operations} for this kind of operation
+     * @return this result with that outcome
+     */
+    OperationResult withOutcome(OperationOutcome other) {
+        return other == outcome ? this : new OperationResult(operation, other, summary, steps, warnings, duration);
+    }
 
     /** @return one line saying what happened */
     public String summary() { return summary; }
@@ -74,7 +99,7 @@ public final class OperationResult {
     /** @return the result as a few aligned lines for a terminal */
     public String toText() {
         StringBuilder b = new StringBuilder();
-        b.append(operation).append(": ").append(success ? "OK" : "FAILED").append(" - ").append(summary)
+        b.append(operation).append(": ").append(success() ? "OK" : "FAILED").append(" - ").append(summary)
                 .append(" (").append(duration.toMillis()).append(" ms)\n");
         int width = 0;
         for (Step s : steps) {

@@ -1,106 +1,108 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.Catalogue;
 import dev.dbagent.DbAgentException;
 import dev.dbagent.OperationRefusedException;
-import dev.dbagent.Catalogue;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.OpsSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import liquibase.changelog.ChangeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The canonical database operations: init, migrate, status, validate, verify, drift, reset,
- * release-lock, profile and health, each returning an {@link OperationResult} and each audited
- * (who, what, arguments with secrets masked, result, duration) to the log, to the table
+ * The canonical operations on one database: init, migrate, status, validate, verify, drift,
+ * reset, release-lock, profile and health, each returning an {@link OperationResult} whose
+ * {@link OperationResult#outcome() outcome} says how it ended, and each audited (agent, instance,
+ * caller, arguments with secrets masked, outcome, duration) to the log, to the table
  * {@code dbagent.audit_log} and to {@link AuditListener}s.
  *
- * <p>Operations open their own unpooled connections to the primary; they never borrow from the
- * application's pool. Migrations (migrate, init, reset) are serialised across threads, processes
- * and hosts by a PostgreSQL session-level advisory lock held on a dedicated connection, which the
- * server releases if the migrating process dies.
+ * <p>The policy lives here, for every caller alike (Java, JMX, Jolokia, the local command):
+ * {@link Operation} says which operations change the database, which run one at a time
+ * (a second is refused with {@link dev.dbagent.OperationBusyException}), which need the
+ * database's {@link Catalogue} (without one they are refused) and which are destructive (reset:
+ * refused in staging and production, elsewhere it needs the latest single-use token from
+ * {@link #prepareReset()}; {@link dev.dbagent.InvalidResetTokenException} otherwise).
+ *
+ * <p>The work is split along its seams: {@link Migrations}, {@link SchemaChecks}, {@link Resets},
+ * {@link LockRelease} and {@link Audit}. Operations open their own unpooled connections to the
+ * primary; they never borrow from the application's pool. Migrations are serialised across
+ * threads, processes and hosts by a PostgreSQL session-level advisory lock on a dedicated
+ * connection, which the server releases if the migrating process dies.
  *
  * <p>Thread-safe. Every operation blocks while it works (a migration waits up to the configured
- * lock timeout for another migration to finish). Operations report failures of the database work
- * itself in the result ({@code success() == false}) and throw {@link OperationRefusedException}
- * only when they refuse to start (reset in staging or production, a bad token, a live lock
- * holder without force).
+ * lock timeout for another migration to finish). Failures of the database work itself are
+ * results ({@link OperationOutcome#FAILED} or, for checks, {@link OperationOutcome#ANSWERED_NO});
+ * refusals are thrown as {@link OperationRefusedException}s before anything changed.
  */
 public final class Operations {
-    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|credential).*");
     private static final Pattern NOT_UP = Pattern.compile("\\b(DOWN|DEGRADED)\\b");
-    /** The runtime context migrate runs with: changesets without a context, but not reference data. */
-    static final String MIGRATE_CONTEXT = "schema";
 
-    private final Coordinates coordinates;
-    private final String targetSchema;
-    private final Migrator migrator;
-    private final List<Class<?>> daoClasses;
-    private final OperationsSettings settings;
-    private final List<String> referenceContexts;
-    private final Duration lockTimeout;
+    private final OpsPart shared;
+    private final Migrations migrations;
+    private final SchemaChecks checks;
+    private final Resets resets;
+    private final LockRelease locks;
+    private final Audit audit;
+    private final OperationGuard guard;
     private final Supplier<String> health;
-    private final List<AuditListener> listeners;
-    private final Map<String, Instant> resetTokens;
+    private final String agent;
+    private final String instance;
+    private final String host;
     private final String caller;
-    private final SecureRandom random;
 
     private Operations(Builder b) {
-        this.coordinates = new Coordinates(b.jdbcUrl, b.user, b.password);
-        this.targetSchema = b.targetSchema;
-        this.migrator = b.changelog == null ? null : new Migrator(coordinates, b.changelog, b.classLoader);
-        this.daoClasses = List.copyOf(b.daoClasses);
-        this.settings = b.settings;
-        this.referenceContexts = b.referenceContexts;
-        this.lockTimeout = b.lockTimeout;
+        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password);
+        Migrator migrator = b.changelog == null ? null : new Migrator(coordinates, b.changelog, b.classLoader);
+        this.shared = new OpsPart.Shared(coordinates, b.targetSchema, migrator, b.daoClasses, b.referenceContexts,
+                b.lockTimeout, b.environment, b.settings, b.clock);
+        this.migrations = new Migrations(shared);
+        this.checks = new SchemaChecks(shared);
+        this.resets = new Resets(shared);
+        this.locks = new LockRelease(shared);
+        this.audit = new Audit(coordinates, b.listeners);
+        this.guard = new OperationGuard(b.clock);
         this.health = b.health;
-        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
-        this.resetTokens = new ConcurrentHashMap<>();
+        this.agent = b.agent;
+        this.instance = b.instance;
+        this.host = hostOf(b.instance);
         this.caller = "local";
-        this.random = new SecureRandom();
     }
 
     private Operations(Operations o, String caller) {
-        this.coordinates = o.coordinates;
-        this.targetSchema = o.targetSchema;
-        this.migrator = o.migrator;
-        this.daoClasses = o.daoClasses;
-        this.settings = o.settings;
-        this.referenceContexts = o.referenceContexts;
-        this.lockTimeout = o.lockTimeout;
+        this.shared = o.shared;
+        this.migrations = o.migrations;
+        this.checks = o.checks;
+        this.resets = o.resets;
+        this.locks = o.locks;
+        this.audit = o.audit;
+        this.guard = o.guard;
         this.health = o.health;
-        this.listeners = o.listeners;
-        this.resetTokens = o.resetTokens;
+        this.agent = o.agent;
+        this.instance = o.instance;
+        this.host = o.host;
         this.caller = caller;
-        this.random = o.random;
     }
 
-    /** @return a builder; jdbcUrl, user, targetSchema, changelog and settings are required */
+    /** @return a builder; jdbcUrl, user, targetSchema and environment are required */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * A view of these operations that audits as {@code caller} (e.g. {@code jmx:operator}); it shares
-     * everything else, including outstanding reset tokens. The default caller is {@code local}.
+     * everything else: the one-at-a-time guard and the outstanding reset token. The default caller
+     * is {@code local}.
      *
      * @param caller the identity recorded in the audit log
      * @return a view bound to {@code caller}
@@ -114,7 +116,12 @@ public final class Operations {
     public String caller() { return caller; }
 
     /** @return the schema the changelog is applied into */
-    public String targetSchema() { return targetSchema; }
+    public String targetSchema() { return shared.targetSchema; }
+
+    /** @return whether a catalogue (a changelog) is configured; without one schema operations are refused */
+    public boolean hasCatalogue() {
+        return shared.migrator != null;
+    }
 
     /**
      * Adds a listener for audit events. Listeners run synchronously after each operation.
@@ -122,23 +129,13 @@ public final class Operations {
      * @param listener the listener
      */
     public void addAuditListener(AuditListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        audit.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** @param listener a listener added before; unknown listeners are ignored */
     public void removeAuditListener(AuditListener listener) {
-        listeners.remove(listener);
+        audit.remove(listener);
     }
-
-    private String initContexts() {
-        return referenceContexts.isEmpty() ? null : MIGRATE_CONTEXT + "," + String.join(",", referenceContexts);
-    }
-
-    private String migrateContexts() {
-        return referenceContexts.isEmpty() ? null : MIGRATE_CONTEXT;
-    }
-
-    // ------------------------------------------------------------------ init / migrate
 
     /**
      * Creates the database if missing (through the server's {@code postgres} database), the
@@ -148,20 +145,7 @@ public final class Operations {
      * @return the steps, each changeset applied with its time
      */
     public OperationResult init() {
-        return audited("init", Map.of(), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("init");
-            boolean createdDb = r.timed("database " + coordinates.database(), this::createDatabaseIfMissing)
-                    .startsWith("created");
-            ensureAgentSchema(r);
-            Migrator.Outcome o = migrateLocked(r, initContexts(), false);
-            if (!o.ok()) {
-                return r.done(false, o.failure().describe());
-            }
-            if (!createdDb && o.ran().isEmpty() && !r.steps().stream().anyMatch(s -> s.detail().equals("created"))) {
-                return r.done(true, "already initialised, 0 changesets");
-            }
-            return r.done(true, "initialised " + targetSchema + ": " + count(o.ran().size()) + " applied");
-        });
+        return run(Operation.INIT, Map.of(), migrations::init);
     }
 
     /**
@@ -171,7 +155,7 @@ public final class Operations {
      * @return success with the changesets applied, or failure naming the changeset and the SQL error
      */
     public OperationResult migrate() {
-        return audited("migrate", Map.of(), () -> migrateFull("migrate"));
+        return run(Operation.MIGRATE, Map.of(), migrations::migrate);
     }
 
     /**
@@ -183,26 +167,11 @@ public final class Operations {
      * @return the probe's findings; never throws (an unreachable database is a finding)
      */
     public MigrationProbe probeMigrations() {
-        try (Connection c = coordinates.open("dbagent-health")) {
-            Optional<AgentSchema.State> state = Sql.tableExists(c, AgentSchema.SCHEMA, "migration_state")
-                    ? AgentSchema.state(c, targetSchema) : Optional.empty();
-            boolean upToDate = state.isPresent() && unchangedSince(state.get());
-            List<String> holders = MigrationLock.holders(c, targetSchema).stream()
-                    .filter(MigrationLock.Holder::granted).map(MigrationLock.Holder::describe).toList();
-            Optional<String> liquibaseLock = MigrationLock.liquibaseLock(c, targetSchema)
-                    .map(MigrationLock.LiquibaseLock::describe);
-            // a Liquibase lock row with no live advisory-lock holder is left by a killed migrator
-            boolean stale = liquibaseLock.isPresent() && holders.isEmpty();
-            return new MigrationProbe(true, upToDate, state.isPresent(), holders, liquibaseLock, stale, "");
-        } catch (SQLException | RuntimeException e) {
+        if (!hasCatalogue()) {
             return new MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
-                    e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                    "no catalogue is configured for this database");
         }
-    }
-
-    /** @return true if the changelog files recorded at the last migration still have its digest */
-    private boolean unchangedSince(AgentSchema.State state) {
-        return migrator.digest(targetSchema, Arrays.asList(state.files().split("\n"))).equals(state.digest());
+        return migrations.probeMigrations();
     }
 
     /**
@@ -233,134 +202,13 @@ public final class Operations {
      * @throws DbAgentException if the migration failed (start-up should not go on)
      */
     public OperationResult migrateOnStart() {
-        OperationResult result = audited("migrate-on-start", Map.of(), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("migrate-on-start");
-            long t0 = System.nanoTime();
-            Optional<AgentSchema.State> state;
-            try (Connection c = coordinates.open("dbagent-ops")) {
-                state = AgentSchema.state(c, targetSchema);
-            } catch (SQLException e) {
-                state = Optional.empty();
-            }
-            if (state.isPresent() && unchangedSince(state.get())) {
-                r.step("digest check", (System.nanoTime() - t0) / 1_000_000, "changelog unchanged since last migration");
-                return r.done(true, "up to date (changelog digest unchanged), Liquibase skipped");
-            }
-            r.step("digest check", (System.nanoTime() - t0) / 1_000_000,
-                    state.isPresent() ? "changelog changed" : "no digest stored");
-            return migrateFull(r);
-        });
+        OperationResult result = run(Operation.MIGRATE_ON_START, Map.of(), migrations::migrateOnStart);
         if (!result.success()) {
-            throw new DbAgentException("migration on start failed for schema " + targetSchema + ": " + result.summary());
+            throw new DbAgentException("migration on start failed for schema " + shared.targetSchema + ": "
+                    + result.summary());
         }
         return result;
     }
-
-    private OperationResult migrateFull(String op) throws Exception {
-        return migrateFull(new OperationResult.Builder(op));
-    }
-
-    private OperationResult migrateFull(OperationResult.Builder r) throws Exception {
-        ensureAgentSchema(r);
-        Migrator.Outcome o = migrateLocked(r, migrateContexts(), false);
-        if (!o.ok()) {
-            return r.done(false, o.failure().describe());
-        }
-        return r.done(true, o.ran().isEmpty() ? "up to date, 0 changesets" : count(o.ran().size()) + " applied");
-    }
-
-    private void ensureAgentSchema(OperationResult.Builder r) throws SQLException {
-        r.timed("schema " + AgentSchema.SCHEMA, () -> {
-            try (Connection c = coordinates.open("dbagent-ops")) {
-                boolean existed = Sql.schemaExists(c, AgentSchema.SCHEMA);
-                AgentSchema.ensure(c);
-                return existed ? "exists" : "created";
-            }
-        });
-    }
-
-    private String createDatabaseIfMissing() throws SQLException {
-        try (Connection c = coordinates.openMaintenance()) {
-            if (Sql.exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", coordinates.database())) {
-                return "exists";
-            }
-            try {
-                Sql.exec(c, "CREATE DATABASE " + Sql.ident(coordinates.database()));
-            } catch (SQLException e) {
-                if (!"42P04".equals(e.getSQLState())) {
-                    throw e;
-                }
-                return "exists";
-            }
-            return "created";
-        }
-    }
-
-    /** Takes the lock, prepares the schema, runs Liquibase and stores the digest on success. */
-    private Migrator.Outcome migrateLocked(OperationResult.Builder r, String contexts, boolean dropFirst) throws Exception {
-        long t0 = System.nanoTime();
-        MigrationLock lock;
-        try {
-            lock = MigrationLock.acquire(coordinates, targetSchema, lockTimeout);
-        } catch (SQLException e) {
-            if ("55P03".equals(e.getSQLState())) {
-                return new Migrator.Outcome(List.of(), new Migrator.Failure(null, "migration lock not obtained within "
-                        + lockTimeout.toMillis() + " ms; held by " + holdersText()));
-            }
-            throw e;
-        }
-        try (lock) {
-            r.step("migration lock", (System.nanoTime() - t0) / 1_000_000, "acquired");
-            r.timed("schema " + targetSchema, () -> {
-                try (Connection c = coordinates.open("dbagent-ops")) {
-                    String detail = "exists";
-                    // DROP SCHEMA waits for every session using its tables; do not wait forever.
-                    Sql.exec(c, "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
-                    if (dropFirst) {
-                        Sql.exec(c, "DROP SCHEMA IF EXISTS " + Sql.ident(targetSchema) + " CASCADE");
-                        AgentSchema.clearState(c, targetSchema);
-                        detail = "dropped and re-created";
-                    }
-                    if (!Sql.schemaExists(c, targetSchema)) {
-                        Sql.exec(c, "CREATE SCHEMA " + Sql.ident(targetSchema));
-                        detail = dropFirst ? detail : "created";
-                    }
-                    MigrationLock.clearLiquibaseLock(c, targetSchema).ifPresent(stale -> r.warn("cleared a stale "
-                            + stale.describe() + " (its migrator is gone: nobody held the migration lock)"));
-                    return detail;
-                }
-            });
-            Migrator.Outcome o = migrator.update(targetSchema, contexts);
-            for (Migrator.Ran ran : o.ran()) {
-                r.step(ran.name(), ran.millis(), ran.execType() + " " + ran.file());
-            }
-            if (o.ok()) {
-                storeDigest();
-            }
-            return o;
-        }
-    }
-
-    private void storeDigest() throws Exception {
-        List<String> files = Migrator.files(migrator.parse(null));
-        try (Connection c = coordinates.open("dbagent-ops")) {
-            AgentSchema.storeState(c, targetSchema, migrator.digest(targetSchema, files), String.join("\n", files),
-                    settings.clock().instant());
-        }
-    }
-
-    private String holdersText() {
-        try (Connection c = coordinates.open("dbagent-ops")) {
-            List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
-            return holders.isEmpty() ? "nobody (released meanwhile)"
-                    : String.join("; ", holders.stream().filter(MigrationLock.Holder::granted)
-                            .map(MigrationLock.Holder::describe).toList());
-        } catch (SQLException e) {
-            return "unknown (" + Sql.describe(e) + ")";
-        }
-    }
-
-    // ------------------------------------------------------------------ status / validate
 
     /**
      * Lists applied and pending changesets, checksum mismatches, and the migration lock with its
@@ -369,46 +217,7 @@ public final class Operations {
      * @return success if everything is applied: false when a changeset is pending or a checksum changed
      */
     public OperationResult status() {
-        return audited("status", Map.of(), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("status");
-            Migrator.Status s = migrator.status(targetSchema, migrateContexts());
-            String last = s.applied().isEmpty() ? "none" : s.applied().get(s.applied().size() - 1).id()
-                    + " at " + s.applied().get(s.applied().size() - 1).executedAt();
-            r.step("applied", 0, s.applied().size() + " (last: " + last + ")");
-            for (ChangeSet cs : s.pending()) {
-                r.step("pending " + cs.getId() + " (" + cs.getAuthor() + ")", 0, cs.getFilePath());
-            }
-            if (!referenceContexts.isEmpty()) {
-                long ref = migrator.status(targetSchema, initContexts()).pending().size() - s.pending().size();
-                if (ref > 0) {
-                    r.warn(ref + " reference-data changeset" + (ref == 1 ? "" : "s") + " not loaded; init loads "
-                            + (ref == 1 ? "it" : "them"));
-                }
-            }
-            for (String m : s.mismatches()) {
-                r.warn(m);
-            }
-            for (Migrator.Applied a : s.unknown()) {
-                r.warn("applied changeset " + a.id() + " (" + a.author() + ") from " + a.file() + " is not in the changelog");
-            }
-            try (Connection c = coordinates.open("dbagent-ops")) {
-                List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
-                Optional<MigrationLock.LiquibaseLock> lb = MigrationLock.liquibaseLock(c, targetSchema);
-                r.step("migration lock", 0, holders.isEmpty() ? "free" : "held by " + String.join("; ",
-                        holders.stream().map(MigrationLock.Holder::describe).toList()));
-                lb.ifPresent(l -> {
-                    if (holders.stream().noneMatch(MigrationLock.Holder::granted)) {
-                        r.warn("stale " + l.describe() + ": no migrator is running; releaseLock clears it");
-                    } else {
-                        r.step("liquibase lock", 0, l.describe());
-                    }
-                });
-            }
-            String summary = s.applied().size() + " applied, " + s.pending().size() + " pending"
-                    + (s.mismatches().isEmpty() ? "" : ", " + s.mismatches().size() + " checksum mismatch"
-                    + (s.mismatches().size() == 1 ? "" : "es"));
-            return r.done(s.mismatches().isEmpty() && s.pending().isEmpty(), summary);
-        });
+        return run(Operation.STATUS, Map.of(), migrations::status);
     }
 
     /**
@@ -419,38 +228,8 @@ public final class Operations {
      * @return success if every pending changeset would apply
      */
     public OperationResult validate() {
-        return audited("validate", Map.of(), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("validate");
-            Migrator.Status s;
-            long t0 = System.nanoTime();
-            try {
-                s = migrator.status(targetSchema, initContexts());
-            } catch (Exception e) {
-                r.step("parse changelog", (System.nanoTime() - t0) / 1_000_000, "failed");
-                return r.done(false, "changelog " + migrator.changelog() + " does not parse: " + Sql.describe(e));
-            }
-            r.step("parse changelog", (System.nanoTime() - t0) / 1_000_000, s.all().size() + " changesets in "
-                    + Migrator.files(s.log()).size() + " files");
-            r.step("checksums", 0, s.applied().size() + " applied, " + s.mismatches().size() + " changed");
-            if (!s.mismatches().isEmpty()) {
-                s.mismatches().forEach(r::warn);
-                return r.done(false, s.mismatches().get(0));
-            }
-            List<String> warnings = new ArrayList<>();
-            Migrator.Outcome o = migrator.dryRun(targetSchema, s.pending(), s.log(), warnings);
-            warnings.forEach(r::warn);
-            for (Migrator.Ran ran : o.ran()) {
-                r.step("dry run " + ran.name(), ran.millis(), "ok (rolled back)");
-            }
-            if (!o.ok()) {
-                return r.done(false, o.failure().describe() + " (dry run rolled back; database unchanged)");
-            }
-            return r.done(true, "changelog valid: " + s.pending().size() + " pending changeset"
-                    + (s.pending().size() == 1 ? "" : "s") + " dry-run and rolled back");
-        });
+        return run(Operation.VALIDATE, Map.of(), checks::validate);
     }
-
-    // ------------------------------------------------------------------ verify / drift / profile
 
     /**
      * Has the live database parse and plan (never execute) every SQL statement of every DAO
@@ -459,29 +238,7 @@ public final class Operations {
      * @return success if all planned; otherwise each failure names the DAO method and the error
      */
     public OperationResult verify() {
-        return audited("verify", Map.of("daos", String.valueOf(daoClasses.size())), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("verify");
-            List<String> warnings = new ArrayList<>();
-            List<SqlVerifier.Statement> statements = SqlVerifier.statements(daoClasses, warnings);
-            List<SqlVerifier.Check> checks;
-            try (Connection c = coordinates.openSimpleProtocol("dbagent-verify")) {
-                checks = SqlVerifier.check(c, targetSchema, statements, warnings);
-            }
-            warnings.forEach(r::warn);
-            List<String> failures = new ArrayList<>();
-            for (SqlVerifier.Check ch : checks) {
-                r.step(ch.statement().name(), ch.millis(), ch.error() == null ? "ok" : ch.error());
-                if (ch.error() != null) {
-                    failures.add(ch.statement().name() + ": " + ch.error());
-                }
-            }
-            if (failures.isEmpty()) {
-                return r.done(true, checks.size() + " statements of " + daoClasses.size() + " DAOs planned against "
-                        + targetSchema);
-            }
-            return r.done(false, failures.size() + " of " + checks.size() + " statements fail against "
-                    + targetSchema + "; first: " + failures.get(0));
-        });
+        return run(Operation.VERIFY, Map.of("daos", String.valueOf(shared.daoClasses.size())), checks::verify);
     }
 
     /**
@@ -493,35 +250,7 @@ public final class Operations {
      * @return success if there is no drift; otherwise one step per difference
      */
     public OperationResult drift() {
-        return audited("drift", Map.of(), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("drift");
-            String scratch = "dbagent_drift_" + randomHex(6);
-            try {
-                Migrator.Outcome o = buildScratch(r, scratch, migrateContexts());
-                if (!o.ok()) {
-                    return r.done(false, "the changelog does not apply to an empty schema: " + o.failure().describe());
-                }
-                Map<String, String> expected;
-                Map<String, String> live;
-                try (Connection c = coordinates.open("dbagent-ops")) {
-                    long t0 = System.nanoTime();
-                    expected = Catalog.read(c, scratch);
-                    live = Catalog.read(c, targetSchema);
-                    r.step("compare catalogues", (System.nanoTime() - t0) / 1_000_000, expected.size()
-                            + " objects from the changelog, " + live.size() + " live");
-                }
-                List<String> diffs = Catalog.diff(expected, live);
-                for (String d : diffs) {
-                    r.step("drift", 0, d);
-                }
-                return r.done(diffs.isEmpty(), diffs.isEmpty()
-                        ? "no drift: " + live.size() + " objects of " + targetSchema + " match the changelog"
-                        : diffs.size() + " difference" + (diffs.size() == 1 ? "" : "s") + " between " + targetSchema
-                        + " and the changelog");
-            } finally {
-                dropScratch(r, scratch);
-            }
-        });
+        return run(Operation.DRIFT, Map.of(), checks::drift);
     }
 
     /**
@@ -533,132 +262,42 @@ public final class Operations {
      * @return the changesets, slowest first, then the database description
      */
     public OperationResult profile() {
-        return audited("profile", Map.of(), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("profile");
-            String scratch = "dbagent_profile_" + randomHex(6);
-            Migrator.Outcome o;
-            try {
-                o = buildScratch(null, scratch, initContexts());
-            } finally {
-                dropScratch(r, scratch);
-            }
-            List<Migrator.Ran> sorted = new ArrayList<>(o.ran());
-            sorted.sort(Comparator.comparingLong(Migrator.Ran::millis).reversed());
-            List<OperationResult.Step> steps = new ArrayList<>();
-            for (Migrator.Ran ran : sorted) {
-                steps.add(new OperationResult.Step(ran.name(), ran.millis(), ran.file()));
-            }
-            steps.addAll(r.steps());
-            try (Connection c = coordinates.open("dbagent-ops")) {
-                steps.addAll(DatabaseProfile.describe(c, targetSchema));
-            }
-            OperationResult done = o.ok() ? r.done(true, count(sorted.size()) + " in "
-                    + sorted.stream().mapToLong(Migrator.Ran::millis).sum() + " ms" + (sorted.isEmpty() ? ""
-                    : "; slowest " + sorted.get(0).name() + " " + sorted.get(0).millis() + " ms"))
-                    : r.done(false, o.failure().describe());
-            return new OperationResult("profile", done.success(), done.summary(), steps, done.warnings(), done.duration());
-        });
+        return run(Operation.PROFILE, Map.of(), checks::profile);
     }
-
-    private Migrator.Outcome buildScratch(OperationResult.Builder r, String scratch, String contexts) throws Exception {
-        long t0 = System.nanoTime();
-        try (Connection c = coordinates.open("dbagent-ops")) {
-            Sql.exec(c, "CREATE SCHEMA " + Sql.ident(scratch));
-        }
-        Migrator.Outcome o = migrator.update(scratch, contexts);
-        if (r != null) {
-            r.step("apply changelog into " + scratch, (System.nanoTime() - t0) / 1_000_000, count(o.ran().size()));
-        }
-        return o;
-    }
-
-    private void dropScratch(OperationResult.Builder r, String scratch) {
-        long t0 = System.nanoTime();
-        try (Connection c = coordinates.open("dbagent-ops")) {
-            Sql.exec(c, "DROP SCHEMA IF EXISTS " + Sql.ident(scratch) + " CASCADE");
-            r.step("drop " + scratch, (System.nanoTime() - t0) / 1_000_000, "dropped");
-        } catch (SQLException e) {
-            r.warn("could not drop throwaway schema " + scratch + ": " + Sql.describe(e) + "; drop it by hand");
-        }
-    }
-
-    // ------------------------------------------------------------------ reset
 
     /**
-     * Issues a single-use token for {@link #reset(String)}, valid for the configured TTL.
+     * Issues a single-use token for {@link #reset(String)}, valid for the configured TTL. A new
+     * token invalidates every earlier one.
      *
      * @return the token and its expiry
-     * @throws OperationRefusedException in staging and production, or when reset is disabled
+     * @throws OperationRefusedException in staging and production, when reset is disabled, or
+     *     without a catalogue
      */
     public ResetToken prepareReset() {
-        Instant at = settings.clock().instant();
-        long t0 = System.nanoTime();
-        try {
-            requireCatalogue("prepare-reset");
-            refuseResetInThisEnvironment();
-        } catch (OperationRefusedException e) {
-            audit(new AuditEvent(at, caller, "prepare-reset", Map.of(), false, "refused: " + e.getMessage(),
-                    Duration.ofNanos(System.nanoTime() - t0)));
-            throw e;
-        }
-        // a new token supersedes every earlier one: only the latest prepareReset can confirm a reset
-        String token = randomHex(16);
-        Instant expiresAt = at.plus(settings.resetTokenTtl());
-        synchronized (resetTokens) {
-            resetTokens.clear();
-            resetTokens.put(token, expiresAt);
-        }
-        audit(new AuditEvent(at, caller, "prepare-reset", Map.of(), true, "reset token issued, expires " + expiresAt,
-                Duration.ofNanos(System.nanoTime() - t0)));
-        return new ResetToken(token, expiresAt);
+        ResetToken[] issued = new ResetToken[1];
+        run(Operation.PREPARE_RESET, Map.of(), () -> {
+            resets.refuseInThisEnvironment();
+            OperationResult.Builder r = new OperationResult.Builder(Operation.PREPARE_RESET.auditName());
+            issued[0] = resets.issue(shared.clock.instant());
+            return r.done(true, "reset token issued, expires " + issued[0].expiresAt());
+        });
+        return issued[0];
     }
 
     /**
      * Drops and re-creates the target schema and applies the whole changelog (with reference data)
      * again. The agent's schema {@code dbagent} - and so the audit log - is never dropped.
      *
-     * @param token a token from {@link #prepareReset()}; consumed by this call whatever the outcome
+     * @param token the latest token from {@link #prepareReset()}; consumed by this call whatever the outcome
      * @return the steps, each changeset applied with its time
-     * @throws OperationRefusedException in staging and production whatever the token, and for an
-     *     unknown, reused or expired token
+     * @throws OperationRefusedException in staging and production whatever the token
+     * @throws dev.dbagent.InvalidResetTokenException for an unknown, used, superseded or expired token
      */
     public OperationResult reset(String token) {
         Map<String, String> args = new LinkedHashMap<>();
         args.put("token", token == null ? "(none)" : token);
-        return audited("reset", args, () -> {
-            refuseResetInThisEnvironment();
-            Instant expiry = token == null ? null : resetTokens.remove(token);
-            if (expiry == null) {
-                throw new OperationRefusedException("reset refused: unknown or already used reset token;"
-                        + " call prepareReset first and use its token once");
-            }
-            Instant now = settings.clock().instant();
-            if (!now.isBefore(expiry)) {
-                throw new OperationRefusedException("reset refused: the reset token expired at " + expiry
-                        + " (now " + now + "); call prepareReset again");
-            }
-            OperationResult.Builder r = new OperationResult.Builder("reset");
-            ensureAgentSchema(r);
-            Migrator.Outcome o = migrateLocked(r, initContexts(), true);
-            if (!o.ok()) {
-                return r.done(false, "schema " + targetSchema + " dropped and re-created, but " + o.failure().describe());
-            }
-            return r.done(true, "schema " + targetSchema + " dropped and re-created: " + count(o.ran().size()) + " applied");
-        });
+        return run(Operation.RESET, args, () -> resets.reset(token, migrations));
     }
-
-    private void refuseResetInThisEnvironment() {
-        if (!settings.environmentAllowsReset()) {
-            throw new OperationRefusedException("reset is refused in " + settings.environment()
-                    + ": it drops every table of schema " + targetSchema + "; it is only possible in development and test");
-        }
-        if (!settings.resetEnabled()) {
-            throw new OperationRefusedException("reset is refused: it is disabled by configuration"
-                    + " (dbagent.ops.resetEnabled=false) in " + settings.environment());
-        }
-    }
-
-    // ------------------------------------------------------------------ lock / health
 
     /**
      * Shows who holds the migration lock and releases it if it is stale: a Liquibase lock row
@@ -670,45 +309,11 @@ public final class Operations {
      * @throws OperationRefusedException if a live session holds the lock and force is false
      */
     public OperationResult releaseLock(boolean force) {
-        return audited("release-lock", Map.of("force", String.valueOf(force)), () -> {
-            OperationResult.Builder r = new OperationResult.Builder("release-lock");
-            try (Connection c = coordinates.open("dbagent-ops")) {
-                List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema).stream()
-                        .filter(MigrationLock.Holder::granted).toList();
-                Optional<MigrationLock.LiquibaseLock> lb = MigrationLock.liquibaseLock(c, targetSchema);
-                r.step("migration lock", 0, holders.isEmpty() ? "free" : "held by " + String.join("; ",
-                        holders.stream().map(MigrationLock.Holder::describe).toList()));
-                r.step("liquibase lock", 0, lb.map(MigrationLock.LiquibaseLock::describe).orElse("free"));
-                if (holders.isEmpty()) {
-                    if (lb.isEmpty()) {
-                        return r.done(true, "no lock held; nothing to release");
-                    }
-                    MigrationLock.clearLiquibaseLock(c, targetSchema);
-                    return r.done(true, "released stale " + lb.get().describe() + " (no migrator holds the migration lock)");
-                }
-                if (!force) {
-                    throw new OperationRefusedException("migration lock of " + targetSchema + " is held by a live session: "
-                            + holders.get(0).describe() + "; not released. Wait for it, or use force=true to terminate it");
-                }
-                for (MigrationLock.Holder h : holders) {
-                    Sql.exists(c, "SELECT pg_terminate_backend(?) WHERE true", h.pid());
-                    r.step("terminated pid " + h.pid(), 0, h.describe());
-                }
-                MigrationLock.clearLiquibaseLock(c, targetSchema);
-                return r.done(true, "forced: terminated " + holders.size() + " session" + (holders.size() == 1 ? "" : "s")
-                        + " holding the migration lock; lock released");
-            }
-        });
+        return run(Operation.RELEASE_LOCK, Map.of("force", String.valueOf(force)), () -> locks.releaseLock(force));
     }
 
-    /**
-     * Returns the health report of the attached health monitor.
-     *
-     * @return the report as detail and its first line as summary; success unless no monitor is
-     *     attached or the report's first line says {@code DOWN} or {@code DEGRADED}
-     */
     public OperationResult health() {
-        return audited("health", Map.of(), () -> {
+        return run(Operation.HEALTH, Map.of(), () -> {
             OperationResult.Builder r = new OperationResult.Builder("health");
             if (health == null) {
                 return r.done(false, "no health monitor attached");
@@ -719,103 +324,81 @@ public final class Operations {
         });
     }
 
-    // ------------------------------------------------------------------ audit
-
-    /**
-     * Audits an operation that a caller in front of this class refused before it could run (the
-     * JMX layer's one-at-a-time guard, say), exactly like a refusal from inside: to the log, the
-     * audit table and the listeners, as this view's caller.
-     *
-     * @param operation the operation's audit name, e.g. {@code migrate} or {@code release-lock}
-     * @param arguments its arguments (secrets are masked)
-     * @param reason why it was refused
-     */
-    public void auditRefusal(String operation, Map<String, String> arguments, String reason) {
-        audit(new AuditEvent(settings.clock().instant(), caller, operation, mask(arguments), false,
-                "refused: " + reason, Duration.ZERO));
-    }
+    // ------------------------------------------------------------------ policy and audit
 
     private interface Body {
         OperationResult run() throws Exception;
     }
 
-    private OperationResult audited(String operation, Map<String, String> arguments, Body body) {
-        Instant at = settings.clock().instant();
+    /**
+     * Runs one operation under the policy of its {@link Operation}: refused without a catalogue
+     * where one is needed, one at a time where exclusive, audited whatever happens.
+     */
+    private OperationResult run(Operation operation, Map<String, String> arguments, Body body) {
+        Instant at = shared.clock.instant();
         long t0 = System.nanoTime();
-        Map<String, String> masked = mask(arguments);
-        OperationResult result;
+        Map<String, String> masked = Audit.mask(arguments);
         try {
-            requireCatalogue(operation);
-            result = body.run();
+            if (operation.needsCatalogue() && !hasCatalogue()) {
+                throw new OperationRefusedException(operation.auditName() + " refused: no catalogue is configured"
+                        + " for this database; give one with DatabaseAgent.Builder.catalogue(...) or"
+                        + " dbagent.db.<name>.migrate.changelog");
+            }
+            // the audit record is written while the guard is held: the next exclusive operation
+            // starts after the previous one is on record
+            try (OperationGuard.Held held = guard.enter(operation, caller)) {
+                OperationResult result;
+                try {
+                    result = body.run();
+                    result = result.withOutcome(result.success() ? OperationOutcome.SUCCEEDED
+                            : operation.check() ? OperationOutcome.ANSWERED_NO : OperationOutcome.FAILED);
+                } catch (OperationRefusedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    result = new OperationResult(operation.auditName(), OperationOutcome.FAILED,
+                            "error: " + Sql.describe(e), List.of(), List.of(), Duration.ofNanos(System.nanoTime() - t0));
+                }
+                audit.record(event(at, operation.auditName(), masked, result.outcome(), result.summary(),
+                        result.duration()));
+                return result;
+            }
         } catch (OperationRefusedException e) {
-            audit(new AuditEvent(at, caller, operation, masked, false, "refused: " + e.getMessage(),
+            audit.record(event(at, operation.auditName(), masked, OperationOutcome.REFUSED, "refused: " + e.getMessage(),
                     Duration.ofNanos(System.nanoTime() - t0)));
             throw e;
-        } catch (Exception e) {
-            result = new OperationResult(operation, false, "error: " + Sql.describe(e), List.of(), List.of(),
-                    Duration.ofNanos(System.nanoTime() - t0));
-        }
-        audit(new AuditEvent(at, caller, operation, masked, result.success(), result.summary(), result.duration()));
-        return result;
-    }
-
-    /** Operations that need the database's schema: every one but release-lock and health. */
-    private void requireCatalogue(String operation) {
-        if (migrator == null && !operation.equals("release-lock") && !operation.equals("health")) {
-            throw new OperationRefusedException(operation + " refused: no catalogue is configured for this database;"
-                    + " give one with DatabaseAgent.Builder.catalogue(...) or dbagent.db.<name>.migrate.changelog");
         }
     }
 
-    /** @return whether a catalogue (a changelog) is configured; without one schema operations are refused */
-    public boolean hasCatalogue() {
-        return migrator != null;
+    private AuditEvent event(Instant at, String operation, Map<String, String> arguments, OperationOutcome outcome,
+            String summary, Duration duration) {
+        return new AuditEvent(at, agent, instance, host, caller, operation, arguments, outcome, summary, duration);
     }
 
-    static Map<String, String> mask(Map<String, String> arguments) {
-        Map<String, String> out = new LinkedHashMap<>();
-        arguments.forEach((k, v) -> out.put(k, SECRET.matcher(k).matches() ? "****" : v));
-        return out;
-    }
-
-    private void audit(AuditEvent e) {
-        LOG.info("audit caller={} operation={} arguments={} success={} duration={}ms outcome={}", e.caller(),
-                e.operation(), e.arguments(), e.success(), e.duration().toMillis(), e.outcome());
-        try (Connection c = coordinates.open("dbagent-audit")) {
-            try {
-                AgentSchema.audit(c, e);
-            } catch (SQLException missing) {
-                AgentSchema.ensure(c);
-                AgentSchema.audit(c, e);
-            }
-        } catch (SQLException ex) {
-            LOG.warn("could not write audit record of {} to {}.audit_log: {}", e.operation(), AgentSchema.SCHEMA,
-                    Sql.describe(ex));
-        }
-        for (AuditListener l : listeners) {
-            try {
-                l.onOperation(e);
-            } catch (RuntimeException ex) {
-                LOG.warn("audit listener {} failed: {}", l, ex.toString());
-            }
+    private static String hostOf(String instance) {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            int colon = instance.lastIndexOf(':');
+            return colon > 0 ? instance.substring(0, colon) : instance;
         }
     }
 
-    private String randomHex(int bytes) {
-        byte[] b = new byte[bytes];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    private static String count(int n) {
-        return n + " changeset" + (n == 1 ? "" : "s");
+    /** @return {@code <host>:<pid>}, the default instance id */
+    public static String defaultInstance() {
+        String h;
+        try {
+            h = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            h = "localhost";
+        }
+        return h + ":" + ProcessHandle.current().pid();
     }
 
     @Override
     public String toString() {
-        return "Operations[" + coordinates + ", schema " + targetSchema + ", changelog "
-                + (migrator == null ? "(none)" : migrator.changelog())
-                + ", " + settings.environment() + ", caller " + caller + "]";
+        return "Operations[" + shared.coordinates + ", schema " + shared.targetSchema + ", changelog "
+                + (shared.migrator == null ? "(none)" : shared.migrator.changelog()) + ", " + shared.environment
+                + ", caller " + caller + "]";
     }
 
     /** Builds {@link Operations}. Not thread-safe; build once. */
@@ -827,11 +410,15 @@ public final class Operations {
         private String changelog;
         private List<String> referenceContexts = List.of();
         private List<Class<?>> daoClasses = List.of();
-        private OperationsSettings settings;
+        private Environment environment;
+        private OpsSettings settings = new OpsSettings(true, Duration.ofSeconds(60));
+        private Clock clock = Clock.systemUTC();
         private Duration lockTimeout = Duration.ofMinutes(5);
         private Supplier<String> health;
         private final List<AuditListener> listeners = new ArrayList<>();
         private ClassLoader classLoader = Operations.class.getClassLoader();
+        private String agent = "dbagent";
+        private String instance = defaultInstance();
 
         private Builder() {
         }
@@ -861,7 +448,7 @@ public final class Operations {
         /** @param schema the schema the changelog is applied into, e.g. {@code civic}; not {@code dbagent} */
         public Builder targetSchema(String schema) { this.targetSchema = schema; return this; }
 
-        /** @param path classpath path of the master changelog */
+        /** @param path classpath path of the master changelog; without one, schema operations are refused */
         public Builder changelog(String path) { this.changelog = path; return this; }
 
         /**
@@ -876,8 +463,14 @@ public final class Operations {
         /** @param daos the Jdbi SQL-object interfaces whose statements verify checks */
         public Builder daoClasses(List<Class<?>> daos) { this.daoClasses = List.copyOf(daos); return this; }
 
-        /** @param settings environment, reset-token TTL and clock */
-        public Builder settings(OperationsSettings settings) { this.settings = settings; return this; }
+        /** @param environment where this runs: reset exists only in development and test */
+        public Builder environment(Environment environment) { this.environment = environment; return this; }
+
+        /** @param settings reset enabled and the reset-token TTL ({@code dbagent.ops.*}); default enabled, 60 s */
+        public Builder settings(OpsSettings settings) { this.settings = settings; return this; }
+
+        /** @param clock time source of token expiry and audit timestamps (default system UTC) */
+        public Builder clock(Clock clock) { this.clock = clock; return this; }
 
         /** @param timeout how long a migration waits for another one to finish (default 5 min) */
         public Builder migrationLockTimeout(Duration timeout) { this.lockTimeout = timeout; return this; }
@@ -890,6 +483,12 @@ public final class Operations {
 
         /** @param loader loads the changelog resources (default: this library's class loader) */
         public Builder classLoader(ClassLoader loader) { this.classLoader = loader; return this; }
+
+        /** @param name the agent's name, recorded in every audit row (default {@code dbagent}) */
+        public Builder agent(String name) { this.agent = name; return this; }
+
+        /** @param id the agent's instance id, recorded in every audit row (default {@code host:pid}) */
+        public Builder instance(String id) { this.instance = id; return this; }
 
         /**
          * @return the operations, auditing as {@code local}
@@ -918,11 +517,17 @@ public final class Operations {
             if (changelog != null && changelog.isBlank()) {
                 problems.add("changelog must not be blank");
             }
-            if (settings == null) {
-                problems.add("settings are required");
+            if (environment == null) {
+                problems.add("environment is required");
+            }
+            if (settings == null || clock == null) {
+                problems.add("settings and clock must not be null");
             }
             if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.isZero()) {
                 problems.add("migrationLockTimeout must be positive, but was " + lockTimeout);
+            }
+            if (agent == null || agent.isBlank() || instance == null || instance.isBlank()) {
+                problems.add("agent and instance must not be blank");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid operations settings: " + String.join("; ", problems));

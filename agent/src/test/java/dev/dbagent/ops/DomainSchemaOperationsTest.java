@@ -1,5 +1,6 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.config.Environment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbagent.schema.DomainSchema;
@@ -15,7 +16,7 @@ class DomainSchemaOperationsTest {
     void theDomainModelValidatesInitialisesVerifiesAndHasNoDrift(TestDatabase db) throws Exception {
         Operations ops = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
                 .targetSchema(DomainSchema.DEFAULT_SCHEMA).catalogue(dev.dbagent.CivicCatalogue.catalogue())
-                .settings(OperationsSettings.of("test")).build();
+                .environment(Environment.TEST).build();
         assertThat(ops.targetSchema()).isEqualTo(DomainSchema.DEFAULT_SCHEMA);
 
         OperationResult validate = ops.validate();

@@ -1,5 +1,7 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.config.Environment;
+
 /**
  * The child JVM of {@link MigrationLockTest}: migrates and is killed with {@code kill -9} while a
  * changeset sleeps. Coordinates come from the environment so the password is not on the command line.
@@ -16,7 +18,7 @@ public final class KillableMigrator {
                 .password(System.getenv("DBAGENT_TEST_SECRET"))
                 .targetSchema(args[0])
                 .changelog(args[1])
-                .settings(OperationsSettings.of("test"))
+                .environment(Environment.TEST)
                 .build();
         System.out.println(ops.migrate().toText());
     }

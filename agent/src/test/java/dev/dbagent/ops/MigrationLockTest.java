@@ -1,5 +1,6 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.config.Environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -27,7 +28,7 @@ class MigrationLockTest {
     private static Operations ops(TestDatabase db, String schema, String changelog) {
         return Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
                 .targetSchema(schema).changelog(changelog).referenceContext("reference")
-                .settings(OperationsSettings.of("test")).build();
+                .environment(Environment.TEST).build();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.config.OpsSettings;
+import dev.dbagent.config.Environment;
 import dev.dbagent.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +44,7 @@ class OperationsTest {
                 .changelog(changelog)
                 .referenceContext("reference")
                 .daoClasses(List.of(PersonDao.class))
-                .settings(new OperationsSettings(environment, true, Duration.ofSeconds(60), clock))
+                .environment(Environment.parse(environment).orElseThrow()).clock(clock)
                 .auditListener(audit::add)
                 .healthReport(() -> "UP\n  primary: round trip 1 ms")
                 .build();
@@ -198,7 +200,7 @@ class OperationsTest {
     @Test
     void aMigrationWaitingTooLongForTheLockSaysWhoHoldsIt(TestDatabase db) throws Exception {
         Operations ops = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
-                .targetSchema("waiting").changelog(SIMPLE).settings(OperationsSettings.of("test"))
+                .targetSchema("waiting").changelog(SIMPLE).environment(Environment.TEST)
                 .migrationLockTimeout(Duration.ofMillis(300)).build();
         try (Connection holder = db.dataSource().getConnection(); Statement s = holder.createStatement()) {
             s.execute("SET application_name = 'other-migrator'");
@@ -368,7 +370,8 @@ class OperationsTest {
         assertThat(audit).filteredOn(e -> e.operation().equals("reset")).allSatisfy(e -> {
             assertThat(e.success()).isFalse();
             assertThat(e.arguments()).containsEntry("token", "****");
-            assertThat(e.outcome()).startsWith("refused: reset is refused in ");
+            assertThat(e.outcome()).isEqualTo(OperationOutcome.REFUSED);
+            assertThat(e.summary()).startsWith("refused: reset is refused in ");
         });
         assertThat(strings(db, "SELECT arguments FROM dbagent.audit_log WHERE operation = 'reset'"
                 + " AND outcome LIKE 'refused: reset is refused in %'"))
@@ -379,7 +382,7 @@ class OperationsTest {
     void resetDisabledByConfigurationIsRefusedEvenInDevelopment(TestDatabase db) {
         Operations ops = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
                 .targetSchema("off").changelog(SIMPLE)
-                .settings(new OperationsSettings("development", false, Duration.ofSeconds(60), clock)).build();
+                .environment(Environment.DEVELOPMENT).settings(new OpsSettings(false, Duration.ofSeconds(60))).clock(clock).build();
         assertThatThrownBy(ops::prepareReset).isInstanceOf(OperationRefusedException.class)
                 .hasMessage("reset is refused: it is disabled by configuration (dbagent.ops.resetEnabled=false)"
                         + " in development");
@@ -409,7 +412,8 @@ class OperationsTest {
 
         assertThatThrownBy(() -> ops.reset(token.value())).isInstanceOf(OperationRefusedException.class)
                 .hasMessageStartingWith("reset refused: unknown or already used reset token");
-        assertThat(audit.get(audit.size() - 1).outcome()).startsWith("refused: reset refused: unknown or already used");
+        assertThat(audit.get(audit.size() - 1).outcome()).isEqualTo(OperationOutcome.REFUSED);
+        assertThat(audit.get(audit.size() - 1).summary()).startsWith("refused: reset refused: unknown or already used");
     }
 
     @Test
@@ -483,12 +487,12 @@ class OperationsTest {
         assertThat(h.summary()).isEqualTo("UP");
         assertThat(h.steps().get(0).detail()).isEqualTo("UP\n  primary: round trip 1 ms");
         OperationResult down = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
-                .targetSchema("hlth").changelog(SIMPLE).settings(OperationsSettings.of("test"))
+                .targetSchema("hlth").changelog(SIMPLE).environment(Environment.TEST)
                 .healthReport(() -> "DOWN: primary unreachable").build().health();
         assertThat(down.success()).isFalse();
         assertThat(down.summary()).isEqualTo("DOWN: primary unreachable");
         OperationResult none = Operations.builder().jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
-                .targetSchema("hlth").changelog(SIMPLE).settings(OperationsSettings.of("test")).build().health();
+                .targetSchema("hlth").changelog(SIMPLE).environment(Environment.TEST).build().health();
         assertThat(none.success()).isFalse();
         assertThat(none.summary()).isEqualTo("no health monitor attached");
     }
@@ -499,7 +503,7 @@ class OperationsTest {
         ops.migrate();
         ops.releaseLock(false);
         assertThat(audit).extracting(e -> e.caller() + " " + e.operation() + " " + e.arguments() + " " + e.success()
-                + " " + e.outcome()).containsExactly(
+                + " " + e.summary()).containsExactly(
                 "jmx:alice migrate {} true 4 changesets applied",
                 "jmx:alice release-lock {force=false} true no lock held; nothing to release");
         assertThat(audit.get(0).at()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
@@ -527,9 +531,6 @@ class OperationsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("invalid operations settings: jdbcUrl must start with jdbc:postgresql://, but was"
                         + " jdbc:mysql://x/y; user is required; targetSchema must not be 'dbagent' (reserved);"
-                        + " settings are required");
-        assertThatThrownBy(() -> new OperationsSettings("prod", true, Duration.ofSeconds(1), java.time.Clock.systemUTC()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("environment must be one of development, test, staging, production, but was 'prod'");
+                        + " environment is required");
     }
 }

@@ -1,6 +1,7 @@
 package dev.dbagent.internal.jmx;
 
 import dev.dbagent.DbAgentException;
+import dev.dbagent.InvalidResetTokenException;
 import dev.dbagent.OperationRefusedException;
 import dev.dbagent.config.JdbcUrls;
 
@@ -19,12 +20,16 @@ final class JmxErrors {
     /**
      * @param operation the MXBean operation name, e.g. {@code migrate}
      * @param e what the component threw
-     * @return {@code IllegalStateException("<op> refused: ...")} for a refusal,
+     * @return {@code IllegalArgumentException} for a bad reset token,
+     *     {@code IllegalStateException("<op> refused: ...")} for any other refusal,
      *     {@code IllegalArgumentException} for a bad argument, else
      *     {@code IllegalStateException("<op> failed: ...")}
      */
     static RuntimeException translate(String operation, RuntimeException e) {
         String message = clean(e.getMessage());
+        if (e instanceof InvalidResetTokenException) {
+            return new IllegalArgumentException(message);
+        }
         if (e instanceof OperationRefusedException) {
             return refused(operation, message);
         }

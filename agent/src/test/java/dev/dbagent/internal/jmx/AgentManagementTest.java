@@ -26,7 +26,6 @@ import dev.dbagent.mbeans.OperationsMXBean;
 import dev.dbagent.mbeans.PoolMXBean;
 import dev.dbagent.mbeans.ServiceMXBean;
 import dev.dbagent.ops.Operations;
-import dev.dbagent.ops.OperationsSettings;
 import dev.dbagent.internal.pool.ConnectionManager;
 import dev.dbagent.internal.pool.ManagedPool;
 import dev.dbagent.service.DatabaseService;
@@ -115,7 +114,7 @@ class AgentManagementTest {
         operations = Operations.builder()
                 .jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
                 .targetSchema("mgmt_app").changelog(CHANGELOG)
-                .settings(new OperationsSettings("test", true, Duration.ofSeconds(60), clock))
+                .environment(Environment.TEST).clock(clock)
                 .build();
         management = AgentManagement.register(server, AGENT, "test", clock.instant().minusSeconds(5), clock,
                 pools(), Map.of("main", service), health, Map.of("main", operations), metrics);
@@ -444,20 +443,22 @@ class AgentManagementTest {
             adapter.close();
         }
         assertThat(nested.get()).isInstanceOf(IllegalStateException.class)
-                .hasMessage("releaseLock refused: another operation is running (migrate by local); operations that"
-                        + " change the database run one at a time, try again when it has finished");
+                .hasMessageStartingWith("releaseLock refused: another operation is running (migrate by local since ")
+                .hasMessageEndingWith("); operations that change the database run one at a time, try again when it"
+                        + " has finished");
         assertThat(local).extracting(n -> ((CompositeData) n.getUserData()).get("outcome"))
                 .contains(Notifications.OUTCOME_REFUSED, Notifications.OUTCOME_SUCCEEDED);
         // the refusal is audited like any other: in the audit table too
         try (java.sql.Connection c = db.dataSource().getConnection();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT caller, arguments, success, outcome"
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT caller, arguments, success, outcome, result"
                      + " FROM dbagent.audit_log WHERE operation = 'release-lock' ORDER BY id DESC LIMIT 1");
              java.sql.ResultSet rs = ps.executeQuery()) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString("caller")).isEqualTo("local");
             assertThat(rs.getString("arguments")).contains("force=false");
             assertThat(rs.getBoolean("success")).isFalse();
-            assertThat(rs.getString("outcome")).startsWith("refused: another operation is running (migrate by local)");
+            assertThat(rs.getString("outcome")).startsWith("refused: another operation is running (migrate by local since ");
+            assertThat(rs.getString("result")).isEqualTo("REFUSED");
         }
     }
 

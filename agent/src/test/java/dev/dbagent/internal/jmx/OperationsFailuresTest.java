@@ -1,5 +1,6 @@
 package dev.dbagent.internal.jmx;
 
+import dev.dbagent.config.Environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,9 +10,9 @@ import dev.dbagent.OperationRefusedException;
 import dev.dbagent.mbeans.Notifications;
 import dev.dbagent.mbeans.ObjectNames;
 import dev.dbagent.mbeans.OperationsMXBean;
-import dev.dbagent.ops.AuditEvent;
+import dev.dbagent.ops.Operation;
+import dev.dbagent.ops.OperationOutcome;
 import dev.dbagent.ops.Operations;
-import dev.dbagent.ops.OperationsSettings;
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.TestDatabase;
 import java.time.Clock;
@@ -72,7 +73,7 @@ class OperationsFailuresTest {
         Operations ops = Operations.builder()
                 .jdbcUrl(db.jdbcUrl()).user(db.user()).password(db.password())
                 .targetSchema(schema).changelog(changelog)
-                .settings(new OperationsSettings(environment, true, Duration.ofSeconds(60), clock))
+                .environment(Environment.parse(environment).orElseThrow()).clock(clock)
                 .build();
         management = AgentManagement.register(server, agent, environment, clock.instant(), clock, null, null, null,
                 Map.of("main", ops), null);
@@ -137,20 +138,14 @@ class OperationsFailuresTest {
 
     @Test
     void auditEventsAreClassifiedAsTheContractSays() {
-        assertThat(OperationsMXBeanAdapter.outcome(event("status", true, "up to date"))).isEqualTo("SUCCEEDED");
-        assertThat(OperationsMXBeanAdapter.outcome(event("status", false, "2 changesets pending")))
-                .isEqualTo("ANSWERED_NO");
-        assertThat(OperationsMXBeanAdapter.outcome(event("status", false, "error: connection refused")))
-                .isEqualTo("FAILED");
-        assertThat(OperationsMXBeanAdapter.outcome(event("migrate", false, "changeset x failed"))).isEqualTo("FAILED");
-        assertThat(OperationsMXBeanAdapter.outcome(event("reset", false, "refused: bad token"))).isEqualTo("REFUSED");
+        assertThat(OperationsMXBeanAdapter.outcome(OperationOutcome.SUCCEEDED)).isEqualTo("SUCCEEDED");
+        assertThat(OperationsMXBeanAdapter.outcome(OperationOutcome.ANSWERED_NO)).isEqualTo("ANSWERED_NO");
+        assertThat(OperationsMXBeanAdapter.outcome(OperationOutcome.FAILED)).isEqualTo("FAILED");
+        assertThat(OperationsMXBeanAdapter.outcome(OperationOutcome.REFUSED)).isEqualTo("REFUSED");
         assertThat(OperationsMXBeanAdapter.arguments(Map.of("token", "****", "force", "true", "b", "1")))
                 .isEqualTo("b=1, force=true");
-        assertThat(OperationsMXBeanAdapter.camel("release-lock")).isEqualTo("releaseLock");
-        assertThat(OperationsMXBeanAdapter.camel("migrate")).isEqualTo("migrate");
-    }
-
-    private static AuditEvent event(String operation, boolean success, String outcome) {
-        return new AuditEvent(Instant.EPOCH, "local", operation, Map.of(), success, outcome, Duration.ZERO);
+        assertThat(Operation.RELEASE_LOCK.jmxName()).isEqualTo("releaseLock");
+        assertThat(Operation.MIGRATE.jmxName()).isEqualTo("migrate");
+        assertThat(Operation.byName("releaseLock")).contains(Operation.RELEASE_LOCK);
     }
 }

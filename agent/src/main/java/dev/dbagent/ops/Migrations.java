@@ -1,0 +1,237 @@
+package dev.dbagent.ops;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import liquibase.changelog.ChangeSet;
+
+/**
+ * The migration seam of {@link Operations}: init, migrate (also on start, with its digest fast
+ * path), status and the cheap probe the health monitor uses. Every migration takes the advisory
+ * migration lock on a connection of its own, so instances of the application coordinate.
+ */
+final class Migrations extends OpsPart {
+    Migrations(OpsPart shared) {
+        super(shared);
+    }
+
+    OperationResult init() throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("init");
+        boolean createdDb = r.timed("database " + coordinates.database(), this::createDatabaseIfMissing)
+                .startsWith("created");
+        ensureAgentSchema(r);
+        Migrator.Outcome o = migrateLocked(r, initContexts(), false);
+        if (!o.ok()) {
+            return r.done(false, o.failure().describe());
+        }
+        if (!createdDb && o.ran().isEmpty() && !r.steps().stream().anyMatch(s -> s.detail().equals("created"))) {
+            return r.done(true, "already initialised, 0 changesets");
+        }
+        return r.done(true, "initialised " + targetSchema + ": " + count(o.ran().size()) + " applied");
+    }
+
+    OperationResult migrate() throws Exception {
+        return migrateFull("migrate");
+    }
+
+
+    /**
+     * What the health monitor needs to know about migrations, in two cheap queries and without
+     * Liquibase: whether the changelog digest matches the one stored at the last successful
+     * migration (a mismatch means changesets are pending), and who holds the migration lock.
+     * Not audited: it changes nothing.
+     *
+     * @return the probe's findings; never throws (an unreachable database is a finding)
+     */
+    Operations.MigrationProbe probeMigrations() {
+        try (Connection c = coordinates.open("dbagent-health")) {
+            Optional<AgentSchema.State> state = Sql.tableExists(c, AgentSchema.SCHEMA, "migration_state")
+                    ? AgentSchema.state(c, targetSchema) : Optional.empty();
+            boolean upToDate = state.isPresent() && unchangedSince(state.get());
+            List<String> holders = MigrationLock.holders(c, targetSchema).stream()
+                    .filter(MigrationLock.Holder::granted).map(MigrationLock.Holder::describe).toList();
+            Optional<String> liquibaseLock = MigrationLock.liquibaseLock(c, targetSchema)
+                    .map(MigrationLock.LiquibaseLock::describe);
+            // a Liquibase lock row with no live advisory-lock holder is left by a killed migrator
+            boolean stale = liquibaseLock.isPresent() && holders.isEmpty();
+            return new Operations.MigrationProbe(true, upToDate, state.isPresent(), holders, liquibaseLock, stale, "");
+        } catch (SQLException | RuntimeException e) {
+            return new Operations.MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
+                    e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
+
+    /** @return true if the changelog files recorded at the last migration still have its digest */
+    boolean unchangedSince(AgentSchema.State state) {
+        return migrator.digest(targetSchema, Arrays.asList(state.files().split("\n"))).equals(state.digest());
+    }
+
+
+    OperationResult migrateFull(String op) throws Exception {
+        return migrateFull(new OperationResult.Builder(op));
+    }
+
+
+    OperationResult migrateFull(OperationResult.Builder r) throws Exception {
+        ensureAgentSchema(r);
+        Migrator.Outcome o = migrateLocked(r, migrateContexts(), false);
+        if (!o.ok()) {
+            return r.done(false, o.failure().describe());
+        }
+        return r.done(true, o.ran().isEmpty() ? "up to date, 0 changesets" : count(o.ran().size()) + " applied");
+    }
+
+
+    String createDatabaseIfMissing() throws SQLException {
+        try (Connection c = coordinates.openMaintenance()) {
+            if (Sql.exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", coordinates.database())) {
+                return "exists";
+            }
+            try {
+                Sql.exec(c, "CREATE DATABASE " + Sql.ident(coordinates.database()));
+            } catch (SQLException e) {
+                if (!"42P04".equals(e.getSQLState())) {
+                    throw e;
+                }
+                return "exists";
+            }
+            return "created";
+        }
+    }
+
+
+    /** Takes the lock, prepares the schema, runs Liquibase and stores the digest on success. */
+    Migrator.Outcome migrateLocked(OperationResult.Builder r, String contexts, boolean dropFirst) throws Exception {
+        long t0 = System.nanoTime();
+        MigrationLock lock;
+        try {
+            lock = MigrationLock.acquire(coordinates, targetSchema, lockTimeout);
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) {
+                return new Migrator.Outcome(List.of(), new Migrator.Failure(null, "migration lock not obtained within "
+                        + lockTimeout.toMillis() + " ms; held by " + holdersText()));
+            }
+            throw e;
+        }
+        try (lock) {
+            r.step("migration lock", (System.nanoTime() - t0) / 1_000_000, "acquired");
+            r.timed("schema " + targetSchema, () -> {
+                try (Connection c = coordinates.open("dbagent-ops")) {
+                    String detail = "exists";
+                    // DROP SCHEMA waits for every session using its tables; do not wait forever.
+                    Sql.exec(c, "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
+                    if (dropFirst) {
+                        Sql.exec(c, "DROP SCHEMA IF EXISTS " + Sql.ident(targetSchema) + " CASCADE");
+                        AgentSchema.clearState(c, targetSchema);
+                        detail = "dropped and re-created";
+                    }
+                    if (!Sql.schemaExists(c, targetSchema)) {
+                        Sql.exec(c, "CREATE SCHEMA " + Sql.ident(targetSchema));
+                        detail = dropFirst ? detail : "created";
+                    }
+                    MigrationLock.clearLiquibaseLock(c, targetSchema).ifPresent(stale -> r.warn("cleared a stale "
+                            + stale.describe() + " (its migrator is gone: nobody held the migration lock)"));
+                    return detail;
+                }
+            });
+            Migrator.Outcome o = migrator.update(targetSchema, contexts);
+            for (Migrator.Ran ran : o.ran()) {
+                r.step(ran.name(), ran.millis(), ran.execType() + " " + ran.file());
+            }
+            if (o.ok()) {
+                storeDigest();
+            }
+            return o;
+        }
+    }
+
+
+    void storeDigest() throws Exception {
+        List<String> files = Migrator.files(migrator.parse(null));
+        try (Connection c = coordinates.open("dbagent-ops")) {
+            AgentSchema.storeState(c, targetSchema, migrator.digest(targetSchema, files), String.join("\n", files),
+                    clock.instant());
+        }
+    }
+
+
+    String holdersText() {
+        try (Connection c = coordinates.open("dbagent-ops")) {
+            List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
+            return holders.isEmpty() ? "nobody (released meanwhile)"
+                    : String.join("; ", holders.stream().filter(MigrationLock.Holder::granted)
+                            .map(MigrationLock.Holder::describe).toList());
+        } catch (SQLException e) {
+            return "unknown (" + Sql.describe(e) + ")";
+        }
+    }
+
+    OperationResult status() throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("status");
+        Migrator.Status s = migrator.status(targetSchema, migrateContexts());
+        String last = s.applied().isEmpty() ? "none" : s.applied().get(s.applied().size() - 1).id()
+                + " at " + s.applied().get(s.applied().size() - 1).executedAt();
+        r.step("applied", 0, s.applied().size() + " (last: " + last + ")");
+        for (ChangeSet cs : s.pending()) {
+            r.step("pending " + cs.getId() + " (" + cs.getAuthor() + ")", 0, cs.getFilePath());
+        }
+        if (!referenceContexts.isEmpty()) {
+            long ref = migrator.status(targetSchema, initContexts()).pending().size() - s.pending().size();
+            if (ref > 0) {
+                r.warn(ref + " reference-data changeset" + (ref == 1 ? "" : "s") + " not loaded; init loads "
+                        + (ref == 1 ? "it" : "them"));
+            }
+        }
+        for (String m : s.mismatches()) {
+            r.warn(m);
+        }
+        for (Migrator.Applied a : s.unknown()) {
+            r.warn("applied changeset " + a.id() + " (" + a.author() + ") from " + a.file() + " is not in the changelog");
+        }
+        try (Connection c = coordinates.open("dbagent-ops")) {
+            List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
+            Optional<MigrationLock.LiquibaseLock> lb = MigrationLock.liquibaseLock(c, targetSchema);
+            r.step("migration lock", 0, holders.isEmpty() ? "free" : "held by " + String.join("; ",
+                    holders.stream().map(MigrationLock.Holder::describe).toList()));
+            lb.ifPresent(l -> {
+                if (holders.stream().noneMatch(MigrationLock.Holder::granted)) {
+                    r.warn("stale " + l.describe() + ": no migrator is running; releaseLock clears it");
+                } else {
+                    r.step("liquibase lock", 0, l.describe());
+                }
+            });
+        }
+        String summary = s.applied().size() + " applied, " + s.pending().size() + " pending"
+                + (s.mismatches().isEmpty() ? "" : ", " + s.mismatches().size() + " checksum mismatch"
+                + (s.mismatches().size() == 1 ? "" : "es"));
+        return r.done(s.mismatches().isEmpty() && s.pending().isEmpty(), summary);
+    }
+
+    /**
+     * When the stored digest equals the current one nothing can be pending and Liquibase is
+     * skipped entirely (one query); otherwise a full migrate.
+     */
+    OperationResult migrateOnStart() throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("migrate-on-start");
+        long t0 = System.nanoTime();
+        Optional<AgentSchema.State> state;
+        try (Connection c = coordinates.open("dbagent-ops")) {
+            state = AgentSchema.state(c, targetSchema);
+        } catch (SQLException e) {
+            state = Optional.empty();
+        }
+        if (state.isPresent() && unchangedSince(state.get())) {
+            r.step("digest check", (System.nanoTime() - t0) / 1_000_000, "changelog unchanged since last migration");
+            return r.done(true, "up to date (changelog digest unchanged), Liquibase skipped");
+        }
+        r.step("digest check", (System.nanoTime() - t0) / 1_000_000,
+                state.isPresent() ? "changelog changed" : "no digest stored");
+        return migrateFull(r);
+    }
+}
