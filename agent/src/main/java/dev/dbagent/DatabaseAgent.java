@@ -186,7 +186,7 @@ public final class DatabaseAgent implements AutoCloseable {
         return running;
     }
 
-    /** @return the configured database names, in configuration order */
+    /** @return the configured database names, sorted by name */
     public List<String> databases() {
         return config.databases().stream().map(DatabaseConfig::name).toList();
     }
