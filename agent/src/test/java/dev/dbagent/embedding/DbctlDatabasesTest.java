@@ -1,0 +1,142 @@
+package dev.dbagent.embedding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dbagent.Catalogue;
+import dev.dbagent.DatabaseAgent;
+import dev.dbagent.config.AgentConfig;
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.Secret;
+import dev.dbagent.testing.PostgresExtension;
+import dev.dbagent.testing.PostgresServer;
+import dev.dbagent.testing.TestDatabase;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code scripts/dbctl} (over the real jmxterm jar and remote JMX connector) against an
+ * agent with two databases: schema operations need {@code --db}, and act on that database only.
+ */
+@ExtendWith(PostgresExtension.class)
+class DbctlDatabasesTest {
+    private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path dir;
+    private static PostgresServer server;
+    private static String orders;
+    private static String ledger;
+    private static DatabaseAgent agent;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeAll
+    static void start(TestDatabase db) throws Exception {
+        Run fetch = dbctl("fetch-jmxterm");
+        assertThat(fetch.exit()).as(fetch.err()).isZero();
+        server = db.server();
+        orders = db.name();
+        ledger = db.name() + "_ledger";
+        server.createDatabase(ledger);
+        AgentConfig config = AgentConfig.builder().name("shop").environment(Environment.TEST)
+                .database("orders", d -> d.url(db.jdbcUrl()).user(db.user()).password(Secret.of(db.password()))
+                        .set("currentSchema", "shop").migrateOnStart(false)
+                        .changelog("dev/dbagent/embedding/orders.xml"))
+                .database("ledger", d -> d.url(server.jdbcUrl(ledger)).user(db.user())
+                        .password(Secret.of(db.password())).set("currentSchema", "books").migrateOnStart(false))
+                .set("dbagent.jmx.remote.enabled", true)
+                .set("dbagent.jmx.remote.port", 0)
+                .build();
+        agent = DatabaseAgent.builder(config).mbeanServer(MBeanServerFactory.newMBeanServer())
+                .catalogue("ledger", Catalogue.of("dev/dbagent/embedding/ledger.xml"))
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        if (server != null) {
+            server.dropDatabase(ledger);
+        }
+    }
+
+    private static String port() {
+        String url = agent.jmxServiceUrl().orElseThrow().toString();
+        return url.replaceAll(".*:(\\d+)/jmxrmi$", "$1");
+    }
+
+    @Test
+    void aSchemaOperationOnAnAgentWithTwoDatabasesNeedsDb() throws Exception {
+        Run run = dbctl("--port", port(), "--agent", "shop", "migrate");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("agent shop has several databases (ledger, orders): name one with --db");
+        assertThat(schemaExists(orders, "shop")).isFalse();
+        assertThat(schemaExists(ledger, "books")).isFalse();
+    }
+
+    @Test
+    void migrateWithDbActsOnThatDatabaseOnly() throws Exception {
+        Run run = dbctl("--port", port(), "--agent", "shop", "--db", "ledger", "migrate");
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("success = true").contains("1 changeset applied");
+        assertThat(schemaExists(ledger, "books")).isTrue();
+        assertThat(schemaExists(orders, "shop")).isFalse();
+
+        Run status = dbctl("--port", port(), "--agent", "shop", "--db", "orders", "status");
+        assertThat(status.exit()).isEqualTo(1);
+        assertThat(status.out()).contains("0 applied, 4 pending");
+    }
+
+    @Test
+    void anUnknownDatabaseIsNamedInTheError() throws Exception {
+        Run run = dbctl("--port", port(), "--agent", "shop", "--db", "nope", "status");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("no such MBean: dev.dbagent:type=Operations,agent=shop,database=nope");
+    }
+
+    private static boolean schemaExists(String database, String schema) throws Exception {
+        try (Connection c = server.connect(database); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname = '" + schema + "'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    private static Run dbctl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", DBCTL.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(k -> k.startsWith("DBCTL_"));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process process = builder.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("dbctl " + String.join(" ", args) + " did not finish in 5 minutes");
+        }
+        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+}
