@@ -9,19 +9,28 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  *
- * @param resetEnabled whether reset may run at all ({@code ops.resetEnabled})
- * @param resetTokenTtl how long a {@code prepareReset} confirmation token stays valid
- *     ({@code ops.resetTokenTtlSeconds})
+ * @param resetEnabled whether reset and rollback may run at all ({@code ops.resetEnabled}); they
+ *     never run in staging or production
+ * @param resetTokenTtl how long a confirmation token of {@code prepareReset}/{@code prepareRollback}
+ *     stays valid ({@code ops.resetTokenTtlSeconds})
+ * @param repairChecksumsInProduction whether {@code repairChecksums} may run in production
+ *     ({@code ops.repairChecksumsInProduction}); elsewhere it always may
  */
-public record OpsSettings(boolean resetEnabled, Duration resetTokenTtl) {
+public record OpsSettings(boolean resetEnabled, Duration resetTokenTtl, boolean repairChecksumsInProduction) {
     /**
      * Creates the value; validation of ranges is done by the config loader, not here.
      *
-     * @param resetEnabled whether reset may run at all ({@code ops.resetEnabled})
-     * @param resetTokenTtl how long a {@code prepareReset} confirmation token stays valid ({@code ops.resetTokenTtlSeconds})
      * @throws NullPointerException if a reference component is null
      */
     public OpsSettings {
         Objects.requireNonNull(resetTokenTtl, "resetTokenTtl");
+    }
+
+    /**
+     * @param resetEnabled {@code ops.resetEnabled}
+     * @param resetTokenTtl {@code ops.resetTokenTtlSeconds}
+     */
+    public OpsSettings(boolean resetEnabled, Duration resetTokenTtl) {
+        this(resetEnabled, resetTokenTtl, false);
     }
 }

@@ -108,6 +108,40 @@ final class Migrations extends OpsPart {
 
     /** Takes the lock, prepares the schema, runs Liquibase and stores the digest on success. */
     Migrator.Outcome migrateLocked(OperationResult.Builder r, String contexts, boolean dropFirst) throws Exception {
+        return locked(r, dropFirst, () -> {
+            ProgressTracker.Run run = progress.start(r.operation(), 0);
+            try {
+                run.total(migrator.status(targetSchema, contexts).pending().size());
+                return migrator.update(targetSchema, contexts, run);
+            } finally {
+                progress.done(run);
+            }
+        }, Digest.STORE);
+    }
+
+    /** What a locked piece of Liquibase work means for the stored changelog digest. */
+    enum Digest {
+        /** The schema now matches the changelog: store the digest (start-up can skip Liquibase). */
+        STORE,
+        /** The schema no longer matches the changelog: forget the digest (migrate is pending). */
+        CLEAR,
+        /** Checksums only: leave it. */
+        KEEP
+    }
+
+    /** Liquibase work that runs under the migration lock. */
+    @FunctionalInterface
+    interface LockedWork {
+        Migrator.Outcome run() throws Exception;
+    }
+
+    /**
+     * Takes the advisory migration lock (waiting up to the lock timeout), prepares the target
+     * schema (dropping it first for a reset), clears a stale Liquibase lock row, runs the work and
+     * keeps the changelog digest in step with what the work did.
+     */
+    Migrator.Outcome locked(OperationResult.Builder r, boolean dropFirst, LockedWork work, Digest digest)
+            throws Exception {
         long t0 = System.nanoTime();
         MigrationLock lock;
         try {
@@ -140,17 +174,103 @@ final class Migrations extends OpsPart {
                     return detail;
                 }
             });
-            Migrator.Outcome o = migrator.update(targetSchema, contexts);
+            Migrator.Outcome o = work.run();
             for (Migrator.Ran ran : o.ran()) {
                 r.step(ran.name(), ran.millis(), ran.execType() + " " + ran.file());
             }
-            if (o.ok()) {
+            if (digest == Digest.CLEAR || (digest == Digest.STORE && !o.ok())) {
+                try (Connection c = coordinates.open("dbagent-ops")) {
+                    AgentSchema.clearState(c, targetSchema);
+                }
+            } else if (digest == Digest.STORE) {
                 storeDigest();
             }
             return o;
         }
     }
 
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Rolls back the newest {@code count} changesets (their rollback blocks), under the lock. */
+    OperationResult rollback(int count) throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("rollback");
+        Migrator.Outcome o = locked(r, false, () -> {
+            ProgressTracker.Run run = progress.start("rollback", count);
+            try {
+                return migrator.rollbackCount(targetSchema, null, count, run);
+            } finally {
+                progress.done(run);
+            }
+        }, Digest.CLEAR);
+        if (!o.ok()) {
+            return r.done(false, o.failure().describe());
+        }
+        return r.done(true, count(o.ran().size()) + " rolled back");
+    }
+
+    /** Rolls back every changeset applied after {@code tag}, under the lock. */
+    OperationResult rollbackToTag(String tag) throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("rollback");
+        Migrator.Outcome o = locked(r, false, () -> {
+            ProgressTracker.Run run = progress.start("rollback", 0);
+            try {
+                return migrator.rollbackToTag(targetSchema, null, tag, run);
+            } finally {
+                progress.done(run);
+            }
+        }, Digest.CLEAR);
+        if (!o.ok()) {
+            return r.done(false, o.failure().describe());
+        }
+        return r.done(true, count(o.ran().size()) + " rolled back to tag " + tag);
+    }
+
+    /** The SQL that migrate would run now; nothing is executed and no lock is taken. */
+    OperationResult preview() throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("preview");
+        Migrator.Status s = migrator.status(targetSchema, migrateContexts());
+        if (s.pending().isEmpty()) {
+            return r.done(true, "up to date: migrate would run nothing");
+        }
+        for (var cs : s.pending()) {
+            r.step("pending " + cs.getId() + " (" + cs.getAuthor() + ")", 0, cs.getFilePath());
+        }
+        long t0 = System.nanoTime();
+        String sql = migrator.updateSql(targetSchema, migrateContexts()).strip();
+        r.step("generate SQL", (System.nanoTime() - t0) / 1_000_000, sql.lines().count() + " lines");
+        r.step("sql", 0, sql);
+        return r.done(true, count(s.pending().size()) + " pending; the SQL migrate would run is in the last step"
+                + " (nothing executed)");
+    }
+
+    /** Records every pending changeset as applied without running it: a baseline for an existing schema. */
+    OperationResult changelogSync() throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("changelog-sync");
+        int pending = migrator.status(targetSchema, migrateContexts()).pending().size();
+        Migrator.Outcome o = locked(r, false, () -> migrator.changelogSync(targetSchema, migrateContexts()),
+                Digest.STORE);
+        if (!o.ok()) {
+            return r.done(false, o.failure().describe());
+        }
+        return r.done(true, count(pending) + " recorded as applied without running them (baseline)");
+    }
+
+    /** Clears the stored checksums so the current changelog's are recorded: after an intentional edit. */
+    OperationResult repairChecksums() throws Exception {
+        OperationResult.Builder r = new OperationResult.Builder("repair-checksums");
+        List<String> mismatches = migrator.status(targetSchema, migrateContexts()).mismatches();
+        mismatches.forEach(m -> r.step("checksum", 0, m));
+        Migrator.Outcome o = locked(r, false, () -> {
+            Migrator.Outcome cleared = migrator.clearChecksums(targetSchema);
+            // an update with nothing pending records the current checksums of every applied changeset
+            return cleared.ok() ? migrator.update(targetSchema, migrateContexts()) : cleared;
+        }, Digest.STORE);
+        if (!o.ok()) {
+            return r.done(false, o.failure().describe());
+        }
+        return r.done(true, mismatches.size() + " changed checksum" + (mismatches.size() == 1 ? "" : "s")
+                + " repaired; every applied changeset now has its current checksum");
+    }
 
     void storeDigest() throws Exception {
         List<String> files = Migrator.files(migrator.parse(null));

@@ -30,7 +30,13 @@ import liquibase.changelog.filter.ContextChangeSetFilter;
 import liquibase.changelog.filter.DbmsChangeSetFilter;
 import liquibase.changelog.visitor.AbstractChangeExecListener;
 import liquibase.command.CommandScope;
+import liquibase.command.core.ChangelogSyncCommandStep;
+import liquibase.command.core.ClearChecksumsCommandStep;
+import liquibase.command.core.RollbackCommandStep;
+import liquibase.command.core.RollbackCountCommandStep;
 import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.UpdateSqlCommandStep;
+import liquibase.command.core.helpers.DatabaseChangelogCommandStep;
 import liquibase.command.core.helpers.ChangeExecListenerCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.Database;
@@ -110,22 +116,102 @@ final class Migrator {
                 .parse(changelog, db == null ? new ChangeLogParameters() : new ChangeLogParameters(db), resources));
     }
 
+    /** Told before each changeset runs or is rolled back, for progress reports. */
+    @FunctionalInterface
+    interface StepListener {
+        /** No progress reports. */
+        StepListener NONE = changeSet -> { };
+
+        /** @param changeSet {@code id (author)} of the changeset about to run or be rolled back */
+        void next(String changeSet);
+    }
+
+    /** Sets a Liquibase command's own arguments. */
+    @FunctionalInterface
+    private interface Arguments {
+        void set(CommandScope cmd);
+    }
+
     /** Applies pending changesets into {@code schema}; the caller holds the migration lock if needed. */
     Outcome update(String schema, String contexts) throws SQLException {
+        return update(schema, contexts, StepListener.NONE);
+    }
+
+    /** Applies pending changesets into {@code schema}, reporting each before it runs. */
+    Outcome update(String schema, String contexts, StepListener steps) throws SQLException {
+        return command(schema, UpdateCommandStep.COMMAND_NAME, steps, null, cmd -> {
+            cmd.addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog);
+            if (contexts != null) {
+                cmd.addArgumentValue(UpdateCommandStep.CONTEXTS_ARG, contexts);
+            }
+        });
+    }
+
+    /** Rolls back the last {@code count} applied changesets, newest first, with their rollback blocks. */
+    Outcome rollbackCount(String schema, String contexts, int count, StepListener steps) throws SQLException {
+        return command(schema, RollbackCountCommandStep.COMMAND_NAME, steps, null, cmd -> {
+            cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
+            cmd.addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count);
+            if (contexts != null) {
+                cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
+            }
+        });
+    }
+
+    /** Rolls back every changeset applied after {@code tag}. */
+    Outcome rollbackToTag(String schema, String contexts, String tag, StepListener steps) throws SQLException {
+        return command(schema, RollbackCommandStep.COMMAND_NAME, steps, null, cmd -> {
+            cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
+            cmd.addArgumentValue(RollbackCommandStep.TAG_ARG, tag);
+            if (contexts != null) {
+                cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
+            }
+        });
+    }
+
+    /** Records every pending changeset as applied without running it (a baseline). */
+    Outcome changelogSync(String schema, String contexts) throws SQLException {
+        return command(schema, ChangelogSyncCommandStep.COMMAND_NAME, StepListener.NONE, null, cmd -> {
+            cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
+            if (contexts != null) {
+                cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
+            }
+        });
+    }
+
+    /** Clears every stored checksum; the next update records the current ones. */
+    Outcome clearChecksums(String schema) throws SQLException {
+        return command(schema, ClearChecksumsCommandStep.COMMAND_NAME, StepListener.NONE, null, cmd -> { });
+    }
+
+    /** The SQL an update would run, executing nothing. */
+    String updateSql(String schema, String contexts) throws SQLException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Outcome o = command(schema, UpdateSqlCommandStep.COMMAND_NAME, StepListener.NONE, out, cmd -> {
+            cmd.addArgumentValue(UpdateSqlCommandStep.CHANGELOG_FILE_ARG, changelog);
+            if (contexts != null) {
+                cmd.addArgumentValue(UpdateSqlCommandStep.CONTEXTS_ARG, contexts);
+            }
+        });
+        if (!o.ok()) {
+            throw new SQLException("cannot generate the update SQL: " + o.failure().describe());
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Outcome command(String schema, String[] name, StepListener steps, OutputStream output, Arguments arguments)
+            throws SQLException {
         Connection c = coordinates.open("dbagent-migrate");
-        Timing timing = new Timing();
+        Timing timing = new Timing(steps);
         try {
             Database db = open(schema, c);
             try {
                 inScope(() -> {
-                    CommandScope cmd = new CommandScope(UpdateCommandStep.COMMAND_NAME);
+                    CommandScope cmd = new CommandScope(name);
                     cmd.addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, db);
-                    cmd.addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog);
-                    if (contexts != null) {
-                        cmd.addArgumentValue(UpdateCommandStep.CONTEXTS_ARG, contexts);
-                    }
+                    arguments.set(cmd);
                     cmd.addArgumentValue(ChangeExecListenerCommandStep.CHANGE_EXEC_LISTENER_ARG, timing);
-                    cmd.setOutput(OutputStream.nullOutputStream());
+                    cmd.setOutput(output == null ? OutputStream.nullOutputStream() : output);
                     return cmd.execute();
                 });
                 return new Outcome(timing.ran, null);
@@ -154,11 +240,41 @@ final class Migrator {
     private static final class Timing extends AbstractChangeExecListener {
         final List<Ran> ran = new ArrayList<>();
         final Map<ChangeSet, Long> started = new HashMap<>();
+        final StepListener steps;
         Failure failure;
+
+        Timing() {
+            this(StepListener.NONE);
+        }
+
+        Timing(StepListener steps) {
+            this.steps = steps;
+        }
 
         @Override
         public void willRun(ChangeSet cs, DatabaseChangeLog log, Database db, ChangeSet.RunStatus status) {
+            steps.next(cs.getId() + " (" + cs.getAuthor() + ")");
             started.put(cs, System.nanoTime());
+        }
+
+        @Override
+        public void willRollback(ChangeSet cs, DatabaseChangeLog log, Database db) {
+            steps.next(cs.getId() + " (" + cs.getAuthor() + ")");
+            started.put(cs, System.nanoTime());
+        }
+
+        @Override
+        public void rolledBack(ChangeSet cs, DatabaseChangeLog log, Database db) {
+            Long t0 = started.remove(cs);
+            long ms = t0 == null ? 0 : (System.nanoTime() - t0) / 1_000_000;
+            ran.add(new Ran(cs.getId(), cs.getAuthor(), cs.getFilePath(), ms, "ROLLED_BACK"));
+        }
+
+        @Override
+        public void rollbackFailed(ChangeSet cs, DatabaseChangeLog log, Database db, Exception e) {
+            if (failure == null) {
+                failure = new Failure(cs.getId() + " (" + cs.getAuthor() + ")", "rollback failed: " + Sql.describe(e));
+            }
         }
 
         @Override
@@ -271,8 +387,8 @@ final class Migrator {
      * commits are suppressed by a connection proxy, and no DATABASECHANGELOG or lock rows are
      * written because changesets are executed directly rather than through an update.
      */
-    Outcome dryRun(String schema, List<ChangeSet> changeSets, DatabaseChangeLog log, List<String> warnings)
-            throws Exception {
+    Outcome dryRun(String schema, List<ChangeSet> changeSets, DatabaseChangeLog log, List<String> warnings,
+            StepListener steps) throws Exception {
         try (Connection real = coordinates.open("dbagent-validate")) {
             real.setAutoCommit(false);
             try {
@@ -280,7 +396,7 @@ final class Migrator {
                     Sql.exec(real, "CREATE SCHEMA " + Sql.ident(schema));
                 }
                 Database db = open(schema, uncommitting(real));
-                Timing timing = new Timing();
+                Timing timing = new Timing(steps);
                 for (ChangeSet cs : changeSets) {
                     if (!cs.isRunInTransaction()) {
                         warnings.add("changeset " + cs.getId() + " (" + cs.getAuthor()

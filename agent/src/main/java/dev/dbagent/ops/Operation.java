@@ -32,6 +32,16 @@ public enum Operation {
     PREPARE_RESET("prepare-reset", true, false, false, true, false),
     /** Drop and re-create the target schema. */
     RESET("reset", true, false, true, true, true),
+    /** Issue the single-use token a rollback needs. */
+    PREPARE_ROLLBACK("prepare-rollback", true, false, false, true, false),
+    /** Roll back the newest changesets, by count or to a tag. */
+    ROLLBACK("rollback", true, false, true, true, true),
+    /** The SQL migrate would run; nothing executed. */
+    PREVIEW("preview", false, false, false, true, false),
+    /** Record pending changesets as applied without running them (baseline an existing schema). */
+    CHANGELOG_SYNC("changelog-sync", true, false, true, true, false),
+    /** Record the current checksums after an intentional changelog edit. */
+    REPAIR_CHECKSUMS("repair-checksums", true, false, true, true, false),
     /** Release a stale (or, forced, a live) migration lock. */
     RELEASE_LOCK("release-lock", true, false, true, false, false),
     /** The health monitor's report. */

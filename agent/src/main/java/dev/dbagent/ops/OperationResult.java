@@ -160,6 +160,8 @@ public final class OperationResult {
 
         List<Step> steps() { return steps; }
 
+        String operation() { return operation; }
+
         OperationResult done(boolean success, String summary) {
             return new OperationResult(operation, success, summary, steps, warnings,
                     Duration.ofNanos(System.nanoTime() - startNanos));

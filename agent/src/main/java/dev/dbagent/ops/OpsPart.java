@@ -30,15 +30,16 @@ abstract class OpsPart {
     final OpsSettings settings;
     final Clock clock;
     final SecureRandom random;
+    final ProgressTracker progress;
 
     OpsPart(OpsPart shared) {
         this(shared.coordinates, shared.targetSchema, shared.migrator, shared.daoClasses, shared.referenceContexts,
-                shared.lockTimeout, shared.environment, shared.settings, shared.clock, shared.random);
+                shared.lockTimeout, shared.environment, shared.settings, shared.clock, shared.random, shared.progress);
     }
 
     OpsPart(Coordinates coordinates, String targetSchema, Migrator migrator, List<Class<?>> daoClasses,
             List<String> referenceContexts, Duration lockTimeout, Environment environment, OpsSettings settings,
-            Clock clock, SecureRandom random) {
+            Clock clock, SecureRandom random, ProgressTracker progress) {
         this.coordinates = coordinates;
         this.targetSchema = targetSchema;
         this.migrator = migrator;
@@ -49,6 +50,7 @@ abstract class OpsPart {
         this.settings = settings;
         this.clock = clock;
         this.random = random;
+        this.progress = progress;
     }
 
     /** init and reset: the schema and the reference data. */
@@ -87,7 +89,7 @@ abstract class OpsPart {
                 List<String> referenceContexts, Duration lockTimeout, Environment environment, OpsSettings settings,
                 Clock clock) {
             super(coordinates, targetSchema, migrator, daoClasses, referenceContexts, lockTimeout, environment,
-                    settings, clock, new SecureRandom());
+                    settings, clock, new SecureRandom(), new ProgressTracker(clock));
         }
     }
 }

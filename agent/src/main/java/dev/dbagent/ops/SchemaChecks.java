@@ -38,7 +38,13 @@ final class SchemaChecks extends OpsPart {
             return r.done(false, s.mismatches().get(0));
         }
         List<String> warnings = new ArrayList<>();
-        Migrator.Outcome o = migrator.dryRun(targetSchema, s.pending(), s.log(), warnings);
+        ProgressTracker.Run run = progress.start("validate", s.pending().size());
+        Migrator.Outcome o;
+        try {
+            o = migrator.dryRun(targetSchema, s.pending(), s.log(), warnings, run);
+        } finally {
+            progress.done(run);
+        }
         warnings.forEach(r::warn);
         for (Migrator.Ran ran : o.ran()) {
             r.step("dry run " + ran.name(), ran.millis(), "ok (rolled back)");
@@ -78,7 +84,7 @@ final class SchemaChecks extends OpsPart {
         OperationResult.Builder r = new OperationResult.Builder("drift");
         String scratch = "dbagent_drift_" + randomHex(6);
         try {
-            Migrator.Outcome o = buildScratch(r, scratch, migrateContexts());
+            Migrator.Outcome o = buildScratch("drift", r, scratch, migrateContexts());
             if (!o.ok()) {
                 return r.done(false, "the changelog does not apply to an empty schema: " + o.failure().describe());
             }
@@ -109,7 +115,7 @@ final class SchemaChecks extends OpsPart {
         String scratch = "dbagent_profile_" + randomHex(6);
         Migrator.Outcome o;
         try {
-            o = buildScratch(null, scratch, initContexts());
+            o = buildScratch("profile", null, scratch, initContexts());
         } finally {
             dropScratch(r, scratch);
         }
@@ -131,12 +137,20 @@ final class SchemaChecks extends OpsPart {
     }
 
 
-    Migrator.Outcome buildScratch(OperationResult.Builder r, String scratch, String contexts) throws Exception {
+    Migrator.Outcome buildScratch(String operation, OperationResult.Builder r, String scratch, String contexts)
+            throws Exception {
         long t0 = System.nanoTime();
         try (Connection c = coordinates.open("dbagent-ops")) {
             Sql.exec(c, "CREATE SCHEMA " + Sql.ident(scratch));
         }
-        Migrator.Outcome o = migrator.update(scratch, contexts);
+        ProgressTracker.Run run = progress.start(operation, 0);
+        Migrator.Outcome o;
+        try {
+            run.total(migrator.status(scratch, contexts).pending().size());
+            o = migrator.update(scratch, contexts, run);
+        } finally {
+            progress.done(run);
+        }
         if (r != null) {
             r.step("apply changelog into " + scratch, (System.nanoTime() - t0) / 1_000_000, count(o.ran().size()));
         }
