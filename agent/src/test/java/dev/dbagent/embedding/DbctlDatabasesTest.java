@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * agent with two databases: schema operations need {@code --db}, and act on that database only.
  */
 @ExtendWith(PostgresExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbctlDatabasesTest {
     private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
 
@@ -83,6 +87,7 @@ class DbctlDatabasesTest {
     }
 
     @Test
+    @Order(1)
     void aSchemaOperationOnAnAgentWithTwoDatabasesNeedsDb() throws Exception {
         Run run = dbctl("--port", port(), "--agent", "shop", "migrate");
 
@@ -93,11 +98,14 @@ class DbctlDatabasesTest {
     }
 
     @Test
+    @Order(2)
     void migrateWithDbActsOnThatDatabaseOnly() throws Exception {
         Run run = dbctl("--port", port(), "--agent", "shop", "--db", "ledger", "migrate");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("success = true").contains("1 changeset applied");
+        assertThat(run.out()).contains("success = true").contains("1 changeset applied")
+                .doesNotContain("notification");
+        assertThat(run.err()).contains("progress: migrate: 1 of 1: 1-entries (books)");
         assertThat(schemaExists(ledger, "books")).isTrue();
         assertThat(schemaExists(orders, "shop")).isFalse();
 
@@ -107,11 +115,50 @@ class DbctlDatabasesTest {
     }
 
     @Test
+    @Order(3)
     void anUnknownDatabaseIsNamedInTheError() throws Exception {
         Run run = dbctl("--port", port(), "--agent", "shop", "--db", "nope", "status");
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("no such MBean: dev.dbagent:type=Operations,agent=shop,database=nope");
+    }
+
+    @Test
+    @Order(4)
+    void theMigrationLifecycleFromDbctlWithProgressAsItComes() throws Exception {
+        String jmx = port();
+        Run rollback = dbctl("--port", jmx, "--agent", "shop", "--db", "ledger", "rollback", "1");
+        assertThat(rollback.exit()).as(rollback.out() + rollback.err()).isZero();
+        assertThat(rollback.out()).contains("1 changeset rolled back");
+        assertThat(rollback.err()).contains("progress: rollback: 1 of 1: 1-entries (books)");
+        assertThat(tableExists(ledger, "books", "entries")).isFalse();
+
+        Run preview = dbctl("--port", jmx, "--agent", "shop", "--db", "ledger", "preview");
+        assertThat(preview.exit()).as(preview.err()).isZero();
+        assertThat(preview.out()).contains("1 changeset pending").contains("CREATE TABLE entries");
+        assertThat(tableExists(ledger, "books", "entries")).isFalse();
+
+        Run bad = dbctl("--port", jmx, "--agent", "shop", "--db", "ledger", "rollback", "--tag");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("rollback takes a count (rollback 2) or a tag (rollback --tag v1.4)");
+
+        Run sync = dbctl("--port", jmx, "--agent", "shop", "--db", "ledger", "changelog-sync");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.out()).contains("1 changeset recorded as applied without running them");
+        assertThat(tableExists(ledger, "books", "entries")).isFalse();   // recorded, not run
+
+        Run repair = dbctl("--port", jmx, "--agent", "shop", "--db", "ledger", "repair-checksums");
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("0 changed checksums repaired");
+    }
+
+    private static boolean tableExists(String database, String schema, String table) throws Exception {
+        try (Connection c = server.connect(database); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                     + schema + "' AND table_name = '" + table + "'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
     }
 
     private static boolean schemaExists(String database, String schema) throws Exception {

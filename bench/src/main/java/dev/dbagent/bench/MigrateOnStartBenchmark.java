@@ -5,7 +5,7 @@ import dev.dbagent.ops.OperationResult;
 import dev.dbagent.Catalogue;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.schema.DomainSchema;
-import dev.dbagent.ops.OperationsSettings;
+import dev.dbagent.config.Environment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,7 +42,7 @@ public class MigrateOnStartBenchmark {
                 .targetSchema(DomainSchema.DEFAULT_SCHEMA)
                 .catalogue(Catalogue.of(DomainSchema.MASTER_CHANGELOG)
                         .withReferenceContexts(DomainSchema.REFERENCE_CONTEXT).withDaos(DomainSchema.daoClasses()))
-                .settings(OperationsSettings.of("test")).build();
+                .environment(Environment.TEST).build();
         OperationResult first = ops.migrate();
         if (!first.success()) {
             throw new IllegalStateException(first.toText());

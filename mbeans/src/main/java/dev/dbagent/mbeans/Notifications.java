@@ -30,6 +30,9 @@ import javax.management.openmbean.SimpleType;
  *   <tr><td>{@value #OPS_COMPLETED}</td><td>{@link OperationsMXBean}</td><td>every operation
  *       invocation ended: succeeded, answered "no", refused or failed</td><td>operation,
  *       arguments, caller, outcome, success, durationMillis, summary</td></tr>
+ *   <tr><td>{@value #OPS_PROGRESS}</td><td>{@link OperationsMXBean}</td><td>a long operation
+ *       (migrate, init, reset, validate, drift, profile, rollback) starts its next changeset</td>
+ *       <td>operation, step, total, current</td></tr>
  * </table>
  *
  * <p>The factories are static, pure and thread-safe; the caller supplies the sequence number
@@ -43,6 +46,8 @@ public final class Notifications {
     public static final String HEALTH_STATUS = "dev.dbagent.health.status";
     /** An operation invocation ended, whatever its outcome. userData: {@link #OPS_COMPLETED_DATA}. */
     public static final String OPS_COMPLETED = "dev.dbagent.ops.completed";
+    /** A long operation moved to its next step. userData: {@link #OPS_PROGRESS_DATA}. */
+    public static final String OPS_PROGRESS = "dev.dbagent.ops.progress";
 
     /** {@code outcome} of an operation that returned with {@code success == true}. */
     public static final String OUTCOME_SUCCEEDED = "SUCCEEDED";
@@ -57,6 +62,7 @@ public final class Notifications {
     private static final String[] HEALTH_ITEMS = {"from", "to", "summary"};
     private static final String[] OPS_ITEMS =
         {"operation", "arguments", "caller", "outcome", "success", "durationMillis", "summary"};
+    private static final String[] PROGRESS_ITEMS = {"operation", "step", "total", "current"};
 
     /**
      * userData of {@value #BREAKER_STATE}: {@code database}, {@code layer} ({@code pool} or
@@ -101,7 +107,53 @@ public final class Notifications {
             new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
                 SimpleType.BOOLEAN, SimpleType.LONG, SimpleType.STRING});
 
+    /**
+     * userData of {@value #OPS_PROGRESS}: {@code operation} (e.g. {@code migrate}), {@code step}
+     * (Integer, 1-based), {@code total} (Integer, 0 when not known in advance) and {@code current}
+     * (the changeset now running, {@code id (author)}).
+     */
+    public static final CompositeType OPS_PROGRESS_DATA = type("dev.dbagent.ops.progress",
+            "Where a long operation is",
+            PROGRESS_ITEMS,
+            new String[] {"operation name", "the step now running, from 1", "how many steps, 0 if unknown",
+                "the changeset now running"},
+            new OpenType<?>[] {SimpleType.STRING, SimpleType.INTEGER, SimpleType.INTEGER, SimpleType.STRING});
+
     private Notifications() {
+    }
+
+    /**
+     * Builds an {@value #OPS_PROGRESS} notification. Message:
+     * {@code "<operation>: <step> of <total>: <current>"} ({@code ?} for an unknown total).
+     *
+     * @param source the Operations bean's ObjectName
+     * @param sequence the emitter's next sequence number
+     * @param timeMillis when the step started, epoch milliseconds
+     * @param operation operation name
+     * @param step the step now running, from 1
+     * @param total how many steps there are, 0 if not known
+     * @param current the changeset now running
+     * @return the notification
+     * @throws NullPointerException if an argument is null
+     */
+    public static Notification opsProgress(Object source, long sequence, long timeMillis, String operation, int step,
+            int total, String current) {
+        CompositeData data = data(OPS_PROGRESS_DATA, PROGRESS_ITEMS, operation, step, total, current);
+        return notification(OPS_PROGRESS, source, sequence, timeMillis,
+                operation + ": " + step + " of " + (total > 0 ? Integer.toString(total) : "?") + ": " + current, data);
+    }
+
+    /**
+     * Describes {@value #OPS_COMPLETED} and {@value #OPS_PROGRESS} for the Operations bean's
+     * {@code getNotificationInfo()}.
+     *
+     * @return two new infos
+     */
+    public static MBeanNotificationInfo[] operationsInfo() {
+        return new MBeanNotificationInfo[] {opsCompletedInfo(), new MBeanNotificationInfo(new String[] {OPS_PROGRESS},
+                Notification.class.getName(),
+                "A long operation moved to its next changeset; userData is a CompositeData: operation, step, total,"
+                        + " current")};
     }
 
     /**

@@ -138,4 +138,73 @@ public interface OperationsMXBean {
      * @return the health report; {@code success} is true only if the status is {@code UP}
      */
     OperationResultInfo health();
+
+    /**
+     * Where the long operation now running on this database is, e.g.
+     * {@code migrate: 3 of 23: foundation-3-bills (dbagent)}; {@code idle} when none runs. Also
+     * sent as {@value Notifications#OPS_PROGRESS} notifications, one per changeset.
+     *
+     * @return the progress line
+     */
+    String getProgress();
+
+    /**
+     * First half of a rollback: checks that rollback is allowed here and returns a confirmation
+     * token for {@link #rollback(int, String)} or {@link #rollbackToTag(String, String)}. A new token
+     * invalidates the earlier ones. Changes nothing in the schema.
+     *
+     * @return the token
+     * @throws IllegalStateException {@code "rollback refused: ..."} in staging or production, or
+     *     when reset and rollback are disabled by configuration
+     */
+    String prepareRollback();
+
+    /**
+     * Rolls back the newest {@code count} applied changesets with their rollback blocks.
+     *
+     * @param count how many, at least 1
+     * @param token the latest token from {@link #prepareRollback()}
+     * @return each changeset rolled back
+     * @throws IllegalArgumentException if the token is unknown, used, superseded or expired, or count &lt; 1
+     * @throws IllegalStateException {@code "rollback refused: ..."} in staging or production, or
+     *     {@code "rollback failed: ..."} (e.g. a changeset without a rollback)
+     */
+    OperationResultInfo rollback(int count, String token);
+
+    /**
+     * Rolls back every changeset applied after {@code tag}.
+     *
+     * @param tag the tag to return to
+     * @param token the latest token from {@link #prepareRollback()}
+     * @return each changeset rolled back
+     * @throws IllegalArgumentException if the token is unknown, used, superseded or expired
+     * @throws IllegalStateException {@code "rollback refused: ..."} or {@code "rollback failed: ..."}
+     */
+    OperationResultInfo rollbackToTag(String tag, String token);
+
+    /**
+     * The SQL that {@link #migrate()} would run now; nothing is executed.
+     *
+     * @return the pending changesets as steps and the SQL in the last step
+     * @throws IllegalStateException if the database is unreachable
+     */
+    OperationResultInfo preview();
+
+    /**
+     * Records every pending changeset as applied without running it: the baseline for a schema
+     * built before dbagent.
+     *
+     * @return how many were recorded
+     * @throws IllegalStateException {@code "changelogSync failed: ..."}
+     */
+    OperationResultInfo changelogSync();
+
+    /**
+     * Records the current checksums of applied changesets after an intentional edit.
+     *
+     * @return the mismatches repaired
+     * @throws IllegalStateException {@code "repairChecksums refused: ..."} in production unless
+     *     allowed by configuration, or {@code "repairChecksums failed: ..."}
+     */
+    OperationResultInfo repairChecksums();
 }

@@ -64,9 +64,10 @@ class MXBeanInfoTest extends OverRemoteJmx {
                         List.of("runNow", "runNowReport")),
                 new Contract(OperationsMXBean.class, new TestBeans.Operations(),
                         ObjectNames.operations(TestBeans.AGENT, "main"),
-                        List.of(),
+                        List.of("Progress"),
                         List.of("init", "migrate", "status", "validate", "verify", "drift", "prepareReset", "reset",
-                                "releaseLock", "profile", "health")))
+                                "releaseLock", "profile", "health", "prepareRollback", "rollback", "rollbackToTag",
+                                "preview", "changelogSync", "repairChecksums")))
                 .map(Arguments::of);
     }
 

@@ -381,5 +381,34 @@ final class TestBeans {
         @Override public OperationResultInfo health() {
             return run("health", false);
         }
+
+        @Override public String getProgress() {
+            return "migrate: 3 of 23: foundation-3-bills (dbagent)";
+        }
+
+        @Override public String prepareRollback() {
+            invoked.add("prepareRollback");
+            return "RBK-1c2d";
+        }
+
+        @Override public OperationResultInfo rollback(int count, String token) {
+            return run("rollback", true);
+        }
+
+        @Override public OperationResultInfo rollbackToTag(String tag, String token) {
+            return run("rollbackToTag", true);
+        }
+
+        @Override public OperationResultInfo preview() {
+            return run("preview", true);
+        }
+
+        @Override public OperationResultInfo changelogSync() {
+            return run("changelogSync", true);
+        }
+
+        @Override public OperationResultInfo repairChecksums() {
+            return run("repairChecksums", true);
+        }
     }
 }

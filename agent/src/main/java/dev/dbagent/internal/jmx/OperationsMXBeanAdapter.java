@@ -9,6 +9,8 @@ import dev.dbagent.ops.AuditEvent;
 import dev.dbagent.ops.AuditListener;
 import dev.dbagent.ops.Operation;
 import dev.dbagent.ops.OperationOutcome;
+import dev.dbagent.ops.Progress;
+import dev.dbagent.ops.ProgressListener;
 import dev.dbagent.ops.OperationResult;
 import dev.dbagent.ops.Operations;
 import java.time.Clock;
@@ -42,6 +44,7 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
     private final ObjectName name;
     private final AtomicLong sequence = new AtomicLong();
     private final AuditListener listener = this::onAudit;
+    private final ProgressListener progressListener = this::onProgress;
 
     /**
      * @param operations the database's operations (auditing as {@code local}; each call is re-bound
@@ -50,16 +53,24 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
      * @param clock unused; kept for the registration signature
      */
     OperationsMXBeanAdapter(Operations operations, ObjectName name, Clock clock) {
-        super(Notifications.opsCompletedInfo());
+        super(Notifications.operationsInfo());
         this.operations = Objects.requireNonNull(operations, "operations");
         this.name = Objects.requireNonNull(name, "name");
         Objects.requireNonNull(clock, "clock");
         operations.addAuditListener(listener);
+        operations.addProgressListener(progressListener);
     }
 
-    /** Stops turning audit events into notifications. Idempotent. */
+    /** Stops turning audit events and progress into notifications. Idempotent. */
     void close() {
         operations.removeAuditListener(listener);
+        operations.removeProgressListener(progressListener);
+    }
+
+    private void onProgress(Progress p) {
+        String operation = Operation.byName(p.operation()).map(Operation::jmxName).orElse(p.operation());
+        sendNotification(Notifications.opsProgress(name, sequence.incrementAndGet(), p.at().toEpochMilli(), operation,
+                p.step(), p.total(), p.current()));
     }
 
     // ------------------------------------------------------------------ audit -> notification
@@ -148,6 +159,45 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
     @Override
     public OperationResultInfo health() {
         return call(Operation.HEALTH, Operations::health);
+    }
+
+    @Override
+    public String getProgress() {
+        return operations.progress().map(Progress::describe).orElse("idle");
+    }
+
+    @Override
+    public String prepareRollback() {
+        try {
+            return operations.as(Callers.current()).prepareRollback().value();
+        } catch (RuntimeException e) {
+            throw JmxErrors.translate(Operation.ROLLBACK.jmxName(), e);
+        }
+    }
+
+    @Override
+    public OperationResultInfo rollback(int count, String token) {
+        return call(Operation.ROLLBACK, ops -> ops.rollback(count, token));
+    }
+
+    @Override
+    public OperationResultInfo rollbackToTag(String tag, String token) {
+        return call(Operation.ROLLBACK, ops -> ops.rollbackToTag(tag, token));
+    }
+
+    @Override
+    public OperationResultInfo preview() {
+        return call(Operation.PREVIEW, Operations::preview);
+    }
+
+    @Override
+    public OperationResultInfo changelogSync() {
+        return call(Operation.CHANGELOG_SYNC, Operations::changelogSync);
+    }
+
+    @Override
+    public OperationResultInfo repairChecksums() {
+        return call(Operation.REPAIR_CHECKSUMS, Operations::repairChecksums);
     }
 
     private OperationResultInfo call(Operation operation, Function<Operations, OperationResult> body) {

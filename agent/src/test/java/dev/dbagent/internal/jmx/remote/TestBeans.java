@@ -120,6 +120,42 @@ public final class TestBeans {
         }
 
         @Override
+        public String getProgress() {
+            return "idle";
+        }
+
+        @Override
+        public String prepareRollback() {
+            lastCaller = Callers.current();
+            return TOKEN;
+        }
+
+        @Override
+        public OperationResultInfo rollback(int count, String token) {
+            return ok("rollback", count + " changesets rolled back");
+        }
+
+        @Override
+        public OperationResultInfo rollbackToTag(String tag, String token) {
+            return ok("rollbackToTag", "rolled back to " + tag);
+        }
+
+        @Override
+        public OperationResultInfo preview() {
+            return ok("preview", "CREATE TABLE app.t (id int);");
+        }
+
+        @Override
+        public OperationResultInfo changelogSync() {
+            return ok("changelogSync", "3 changesets recorded as applied");
+        }
+
+        @Override
+        public OperationResultInfo repairChecksums() {
+            return ok("repairChecksums", "1 changed checksum repaired");
+        }
+
+        @Override
         public OperationResultInfo dropEverything() {
             return ok("dropEverything", "should never run over Jolokia");
         }
