@@ -112,7 +112,7 @@ final class Migrator {
 
     /** Applies pending changesets into {@code schema}; the caller holds the migration lock if needed. */
     Outcome update(String schema, String contexts) throws SQLException {
-        Connection c = coordinates.open("dbagent-migrate");
+        Connection c = coordinates.openLongRunning("dbagent-migrate");
         Timing timing = new Timing();
         try {
             Database db = open(schema, c);

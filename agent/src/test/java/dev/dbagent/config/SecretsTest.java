@@ -74,4 +74,20 @@ class SecretsTest {
         assertThat(JdbcUrls.isPostgres("jdbc:postgresql://")).isFalse();
         assertThat(JdbcUrls.isPostgres("jdbc:mysql://h/db")).isFalse();
     }
+
+    @Test
+    void aUrlThatCannotBeTakenApartIsHiddenWheneverItMayHoldASecret() {
+        for (String bad : new String[] {
+                "jdbc:postgresql:password=hunter2",
+                "jdbc:postgresql://u:hun/ter2@h/db",
+                "jdbc:postgresql://h/db password=hunter2",
+                "jdbc:postgresql://h:99999/db?user=a#password=hunter2"}) {
+            assertThat(JdbcUrls.mask(bad)).as(bad).doesNotContain("hunter2", "ter2")
+                    .contains("malformed URL of " + bad.length() + " characters, hidden");
+        }
+        // nothing secret in it: shown as written, so the operator can see what is wrong
+        assertThat(JdbcUrls.mask("jdbc:postgresql:/no-host")).isEqualTo("jdbc:postgresql:/no-host");
+        assertThat(JdbcUrls.maskIn("cannot use 'jdbc:postgresql:password=hunter2' (hunter2)",
+                "jdbc:postgresql:password=hunter2", "hunter2")).doesNotContain("hunter2");
+    }
 }
