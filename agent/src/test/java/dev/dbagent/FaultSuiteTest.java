@@ -218,6 +218,9 @@ class FaultSuiteTest {
                         failure = e;
                     }
                     calls.add(new Call(id, start, System.nanoTime(), failure));
+                    if (failure != null) {
+                        pause(); // as an application would after a failure, rather than spin on an open breaker
+                    }
                 }
             }, "fault-writer-" + w);
             t.start();
@@ -288,6 +291,14 @@ class FaultSuiteTest {
             assertThat(gauge("waiting")).as("threads waiting for a pool connection").isZero();
             assertThat(gauge("active")).as("connections still borrowed").isZero();
         });
+    }
+
+    private static void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean stopped(boolean[] stop) {
