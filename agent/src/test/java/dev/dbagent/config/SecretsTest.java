@@ -53,13 +53,13 @@ class SecretsTest {
         AgentConfig config = AgentConfig.builder().environment(Environment.DEVELOPMENT)
                 .database("main", d -> d.url("jdbc:postgresql://db/app?user=app&password=url-pw&ssl=true")
                         .password(Secret.of("code-pw"))
-                        .replica("jdbc:postgresql://app:replica-pw@r0/app"))
+                        .replica("jdbc:postgresql://r0/app?password=replica-pw"))
                 .build();
         DatabaseConfig main = config.databases().get(0);
         assertThat(main.url()).contains("url-pw");
         assertThat(main.maskedUrl()).isEqualTo("jdbc:postgresql://db/app?user=app&password=****&ssl=true");
         assertThat(config.toString()).doesNotContain("url-pw", "replica-pw", "code-pw")
-                .contains("jdbc:postgresql://db/app?user=app&password=****&ssl=true", "jdbc:postgresql://app:****@r0/app");
+                .contains("jdbc:postgresql://db/app?user=app&password=****&ssl=true", "jdbc:postgresql://r0/app?password=****");
     }
 
     @Test
