@@ -51,6 +51,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final int port;
     private final Duration startTimeout;
     private final boolean durable;
+    private final Path tlsCertificate;
+    private final Path tlsKey;
     private final Thread shutdownHook;
     private boolean running;
     private boolean closed;
@@ -67,6 +69,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.port = port;
         this.startTimeout = b.startTimeout;
         this.durable = b.durable;
+        this.tlsCertificate = b.tlsCertificate;
+        this.tlsKey = b.tlsKey;
         this.shutdownHook = new Thread(this::closeQuietly, "dbagent-embedded-postgres-shutdown");
     }
 
@@ -393,8 +397,36 @@ public final class EmbeddedPostgres implements AutoCloseable {
         conf.put("hot_standby_feedback", "on");
         conf.put("wal_keep_size", "'256MB'");
         conf.put("log_min_messages", "warning");
+        if (tlsCertificate != null) {
+            installTls(conf);
+        }
         conf.putAll(settings);
         appendConfig(dataDirectory.resolve("postgresql.conf"), conf);
+    }
+
+    /**
+     * Copies the certificate and key into the data directory (the key readable by the server's
+     * user only, as PostgreSQL demands), turns {@code ssl} on, and replaces the TCP rules of
+     * {@code pg_hba.conf} so that only TLS connections are accepted.
+     */
+    private void installTls(Map<String, String> conf) {
+        try {
+            Path crt = dataDirectory.resolve("server.crt");
+            Path key = dataDirectory.resolve("server.key");
+            Files.copy(tlsCertificate, crt, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(tlsKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(key, Binaries.perms("rw-------"));
+            Runs.handTo(crt, binaries.osUser());
+            Runs.handTo(key, binaries.osUser());
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"),
+                    "hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n",
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install the TLS certificate: " + e.getMessage(), e);
+        }
+        conf.put("ssl", "on");
+        conf.put("ssl_cert_file", "'server.crt'");
+        conf.put("ssl_key_file", "'server.key'");
     }
 
     private void registerAndStart() {
@@ -476,6 +508,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private String osUser = "nobody";
         private Duration startTimeout = Duration.ofSeconds(60);
         private boolean durable;
+        private Path tlsCertificate;
+        private Path tlsKey;
         private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder() {}
@@ -537,6 +571,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
          */
         public Builder durable(boolean value) {
             this.durable = value;
+            return this;
+        }
+
+        /**
+         * Serves TLS only: {@code ssl=on} with this certificate and key, and TCP connections
+         * without TLS refused ({@code hostnossl ... reject}).
+         *
+         * @param certificate PEM file of the server certificate (chain)
+         * @param privateKey PEM file of its private key (PKCS#8 or PKCS#1, unencrypted)
+         * @return this builder
+         */
+        public Builder tls(Path certificate, Path privateKey) {
+            this.tlsCertificate = Objects.requireNonNull(certificate, "certificate");
+            this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
             return this;
         }
 
