@@ -7,7 +7,7 @@ import dev.dbagent.config.ConnectionSettings;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.config.SslMode;
 import dev.dbagent.ops.Operations;
-import dev.dbagent.ops.OperationsSettings;
+import dev.dbagent.config.Environment;
 import dev.dbagent.testing.EmbeddedPostgres;
 import dev.dbagent.testing.MutableClock;
 import java.io.IOException;
@@ -21,7 +21,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -125,16 +124,14 @@ class TlsConnectionTest {
         }
         // the server refuses every connection without TLS: operations reach it only through the factory's settings
         Operations ops = Operations.builder().jdbcUrl(db.url()).user(pg.user()).password(pg.password())
-                .connection(db.connection()).targetSchema("app")
-                .settings(new OperationsSettings("test", false, Duration.ofMinutes(5), Clock.systemUTC())).build();
+                .connection(db.connection()).targetSchema("app").environment(Environment.TEST).build();
         Operations.MigrationProbe probe = ops.probeMigrations();
         assertThat(probe.error()).isEmpty();
         assertThat(probe.reachable()).isTrue();
         Operations plain = Operations.builder().jdbcUrl(db.url()).user(pg.user()).password(pg.password())
                 .connection(new ConnectionSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         true, SslMode.DISABLE, "public"))
-                .targetSchema("app").settings(new OperationsSettings("test", false, Duration.ofMinutes(5),
-                        Clock.systemUTC())).build();
+                .targetSchema("app").environment(Environment.TEST).build();
         Operations.MigrationProbe refused = plain.probeMigrations();
         assertThat(refused.reachable()).isFalse();
         assertThat(refused.error()).contains("no encryption");
