@@ -369,6 +369,7 @@ public final class DatabaseAgent implements AutoCloseable {
                 .jdbcUrl(db.url())
                 .user(db.user().orElse(null))
                 .password(db.password().map(Secret::reveal).orElse(null))
+                .connection(db.connection())
                 .targetSchema(db.connection().currentSchema())
                 .migrationLockTimeout(db.migrate().lockWait())
                 .healthReport(() -> {

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  */
 final class ConfigParser {
 
+    private static final java.util.regex.Pattern ASCII_INTEGER = java.util.regex.Pattern.compile("-?[0-9]{1,18}");
+    private static final java.util.regex.Pattern IDENTIFIER =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
     private final Environment env;
     private final Environment defaults;
     private final Map<String, Object> merged;
@@ -175,7 +178,51 @@ final class ConfigParser {
         }
         atMost(Keys.dbKey(db, "pool.minIdle"), Keys.dbKey(db, "pool.maxTotal"));
         atLeast(Keys.dbKey(db, "retry.maxBackoffMillis"), Keys.dbKey(db, "retry.initialBackoffMillis"));
+        checkConnection(db, replicaIndexes);
         checkCatalogue(db);
+    }
+
+    /**
+     * What pgJDBC or the server would refuse later: a schema that is not an identifier, a CA
+     * file that cannot be read, and (in production) an empty password.
+     */
+    private void checkConnection(String db, TreeSet<Integer> replicaIndexes) {
+        String schemaKey = Keys.dbKey(db, "currentSchema");
+        if (parsed.get(schemaKey) instanceof String schema && !IDENTIFIER.matcher(schema).matches()) {
+            problem(schemaKey + "=" + printable(schema) + ": must be an SQL identifier of at most 63 characters"
+                    + " (letters, digits, _ and $, not starting with a digit)");
+        }
+        String caKey = Keys.dbKey(db, "sslrootcert");
+        if (parsed.get(caKey) instanceof Path ca && !(Files.isRegularFile(ca) && Files.isReadable(ca))) {
+            problem(caKey + "=" + ca + ": no such readable file");
+        }
+        if (env == Environment.PRODUCTION) {
+            List<String> passwordKeys = new ArrayList<>();
+            passwordKeys.add(Keys.dbKey(db, "password"));
+            replicaIndexes.forEach(i -> passwordKeys.add(Keys.replicaKey(db, i, "password")));
+            for (String key : passwordKeys) {
+                Object raw = merged.get(key);
+                boolean empty = raw instanceof String text ? text.isBlank()
+                        : raw instanceof Secret secret && secret.reveal().isBlank();
+                if (empty || parsed.get(key) instanceof Secret resolved && resolved.reveal().isBlank()) {
+                    problem(key + ": must not be empty in production (leave it unset for certificate or peer"
+                            + " authentication)");
+                }
+            }
+        }
+    }
+
+    /** Control and other invisible characters shown escaped, so a message says what was really there. */
+    static String printable(String value) {
+        StringBuilder sb = new StringBuilder();
+        value.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
     }
 
     /**
@@ -266,11 +313,16 @@ final class ConfigParser {
         if (def.kind() == Kind.SECRET) {
             return raw instanceof Secret secret ? Validation.valid(secret) : resolveSecret(key, raw.toString().trim());
         }
-        String value = raw.toString().trim();
-        String shown = key + "=" + (def.kind() == Kind.URL ? JdbcUrls.mask(value) : value);
+        // strip(), not trim(): trim() also removes control characters, so "5\0" would pass as 5
+        String value = raw.toString().strip();
+        String shown = key + "=" + (def.kind() == Kind.URL ? JdbcUrls.mask(value) : printable(value));
         switch (def.kind()) {
             case INT, MILLIS, SECONDS -> {
                 long n;
+                // ASCII digits only: Long.parseLong also reads "５" or "١٠٠٠" (other scripts' digits)
+                if (!ASCII_INTEGER.matcher(value).matches()) {
+                    return Validation.invalid(shown + ": must be an integer");
+                }
                 try {
                     n = Long.parseLong(value);
                 } catch (NumberFormatException e) {
@@ -293,8 +345,8 @@ final class ConfigParser {
                         : Validation.invalid(shown + ": must be one of " + String.join(", ", def.choices()));
             }
             case URL -> {
-                return JdbcUrls.isPostgres(value) ? Validation.valid(value)
-                        : Validation.invalid(shown + ": must be a PostgreSQL JDBC URL (" + JdbcUrls.POSTGRES_PREFIX + "...)");
+                Optional<String> wrong = JdbcUrls.problem(value);
+                return wrong.isEmpty() ? Validation.valid(value) : Validation.invalid(shown + ": " + wrong.get());
             }
             case PATH -> {
                 try {
@@ -371,7 +423,8 @@ final class ConfigParser {
                         bool(p + "pool.logAbandoned")),
                 new ConnectionSettings(secs(p + "connectTimeoutSeconds"), secs(p + "socketTimeoutSeconds"),
                         secs(p + "loginTimeoutSeconds"), bool(p + "tcpKeepAlive"),
-                        SslMode.parse(str(p + "sslmode")).orElseThrow(), str(p + "currentSchema")),
+                        SslMode.parse(str(p + "sslmode")).orElseThrow(), str(p + "currentSchema"),
+                        opt(p + "sslrootcert")),
                 new ReplicaSettings(ms(p + "replica.maxLagMillis"), ms(p + "readYourWritesMillis"),
                         ReplicaBalance.parse(str(p + "replica.balance")).orElseThrow()),
                 breaker(p, "pool"), breaker(p, "service"),

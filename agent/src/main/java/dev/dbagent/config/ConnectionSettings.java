@@ -1,7 +1,9 @@
 package dev.dbagent.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * pgJDBC connection parameters for one database (primary and replicas). Keys
@@ -15,9 +17,11 @@ import java.util.Objects;
  * @param tcpKeepAlive enable TCP keep-alive ({@code tcpKeepAlive})
  * @param sslMode pgJDBC sslmode ({@code sslmode})
  * @param currentSchema the schema search path set on each connection ({@code currentSchema})
+ * @param sslRootCert PEM file of the certificate authorities that verify the server's certificate
+ *     ({@code sslrootcert}); empty = pgJDBC's default {@code ~/.postgresql/root.crt}
  */
 public record ConnectionSettings(Duration connectTimeout, Duration socketTimeout, Duration loginTimeout,
-        boolean tcpKeepAlive, SslMode sslMode, String currentSchema) {
+        boolean tcpKeepAlive, SslMode sslMode, String currentSchema, Optional<Path> sslRootCert) {
     /**
      * Creates the value; validation of ranges is done by the config loader, not here.
      *
@@ -27,6 +31,7 @@ public record ConnectionSettings(Duration connectTimeout, Duration socketTimeout
      * @param tcpKeepAlive enable TCP keep-alive ({@code tcpKeepAlive})
      * @param sslMode pgJDBC sslmode ({@code sslmode})
      * @param currentSchema the schema search path set on each connection ({@code currentSchema})
+     * @param sslRootCert PEM file of the trusted certificate authorities ({@code sslrootcert})
      * @throws NullPointerException if a reference component is null
      */
     public ConnectionSettings {
@@ -35,5 +40,39 @@ public record ConnectionSettings(Duration connectTimeout, Duration socketTimeout
         Objects.requireNonNull(loginTimeout, "loginTimeout");
         Objects.requireNonNull(sslMode, "sslMode");
         Objects.requireNonNull(currentSchema, "currentSchema");
+        Objects.requireNonNull(sslRootCert, "sslRootCert");
+    }
+
+    /**
+     * Settings without a CA file of their own.
+     *
+     * @param connectTimeout TCP connect timeout, zero = none
+     * @param socketTimeout read timeout on the socket, zero = none
+     * @param loginTimeout time allowed for connecting and authenticating, zero = none
+     * @param tcpKeepAlive enable TCP keep-alive
+     * @param sslMode pgJDBC sslmode
+     * @param currentSchema the schema search path set on each connection
+     */
+    public ConnectionSettings(Duration connectTimeout, Duration socketTimeout, Duration loginTimeout,
+                              boolean tcpKeepAlive, SslMode sslMode, String currentSchema) {
+        this(connectTimeout, socketTimeout, loginTimeout, tcpKeepAlive, sslMode, currentSchema, Optional.empty());
+    }
+
+    /**
+     * @param value a CA file, or null for none
+     * @return a copy with that {@code sslrootcert}
+     */
+    public ConnectionSettings withSslRootCert(Path value) {
+        return new ConnectionSettings(connectTimeout, socketTimeout, loginTimeout, tcpKeepAlive, sslMode,
+                currentSchema, Optional.ofNullable(value));
+    }
+
+    /**
+     * @param value the new socket timeout, zero = none
+     * @return a copy with that socket timeout
+     */
+    public ConnectionSettings withSocketTimeout(Duration value) {
+        return new ConnectionSettings(connectTimeout, value, loginTimeout, tcpKeepAlive, sslMode, currentSchema,
+                sslRootCert);
     }
 }

@@ -124,7 +124,10 @@ final class Keys {
                 bool("tcpKeepAlive", all("true"), "Enable TCP keep-alive."),
                 choice("sslmode", List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
                         env("prefer", "prefer", "require", "require"), "pgJDBC sslmode."),
-                str("currentSchema", all("public"), "Schema search path for each connection, and the schema the changelog is applied into."),
+                path("sslrootcert", "PEM file of the certificate authorities that verify the server (sslmode verify-ca"
+                        + " or verify-full); default pgJDBC's ~/.postgresql/root.crt. Must be a readable file."),
+                str("currentSchema", all("public"), "Schema search path for each connection, and the schema the changelog"
+                        + " is applied into: an SQL identifier (letters, digits, _ and $, not starting with a digit)."),
                 millis("replica.maxLagMillis", 0, 3_600_000, env("10000", "10000", "5000", "5000"),
                         "A replica lagging more than this is not used for reads."),
                 millis("readYourWritesMillis", 0, 600_000, all("2000"),

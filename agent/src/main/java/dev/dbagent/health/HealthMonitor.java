@@ -10,7 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -27,13 +32,20 @@ import org.slf4j.LoggerFactory;
  * result carries the latency the monitor measured. A non-UP result without issues gets one
  * (CRITICAL for DOWN, WARNING for DEGRADED), so the issue list always explains the status.
  *
+ * <p>Every check runs under its own deadline, on the monitor's check threads, all checks of a
+ * run at once: a check that has not answered by its deadline is reported DOWN as hung (a CRITICAL
+ * issue naming it) while the others complete, and as long as it stays hung later runs report it
+ * so again without starting it a second time. A run therefore takes at most the deadline.
+ *
  * <p>Thread-safe. Runs are serialized: {@link #runNow()} blocks while a scheduled run is in
- * progress and then runs on the caller's thread. Listeners are called on the thread that made the
+ * progress (at most the check deadline) and then runs. Listeners are called on the thread that made the
  * run, after the report is visible through {@link #lastReport()}; a listener that throws is
  * logged and skipped.
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+    /** Deadline of each check unless the constructor says otherwise. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
     private final String name;
     private final Clock clock;
@@ -41,6 +53,10 @@ public final class HealthMonitor implements AutoCloseable {
     private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
     private final List<Consumer<HealthStatusChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object runLock = new Object();
+    private final Duration deadline;
+    private final ExecutorService checkThreads;
+    /** Checks that passed their deadline and have not returned yet, by name. */
+    private final Map<String, Hung> hung = new ConcurrentHashMap<>();
     private volatile HealthReport last;
     private ScheduledExecutorService ownExecutor;
     private ScheduledFuture<?> scheduled;
@@ -54,6 +70,27 @@ public final class HealthMonitor implements AutoCloseable {
      */
     public HealthMonitor(String name, List<? extends HealthCheck> checks, Clock clock,
                          ScheduledExecutorService executor) {
+        this(name, checks, clock, executor, DEFAULT_DEADLINE);
+    }
+
+    /**
+     * @param name the monitor's name, used for its threads and logs (e.g. the agent name)
+     * @param checks the initial checks; more can be added with {@link #addCheck}
+     * @param clock gives {@link HealthReport#ranAt()}
+     * @param executor runs the schedule; null for the monitor's own daemon thread
+     * @param checkDeadline how long each check may take before it is reported hung, positive
+     */
+    public HealthMonitor(String name, List<? extends HealthCheck> checks, Clock clock,
+                         ScheduledExecutorService executor, Duration checkDeadline) {
+        if (checkDeadline.isNegative() || checkDeadline.isZero()) {
+            throw new IllegalArgumentException("checkDeadline must be positive, but was " + checkDeadline);
+        }
+        this.deadline = checkDeadline;
+        this.checkThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "dbagent-health-check-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         this.name = Objects.requireNonNull(name, "name");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.injectedExecutor = executor;
@@ -124,12 +161,22 @@ public final class HealthMonitor implements AutoCloseable {
         synchronized (runLock) {
             Instant ranAt = clock.instant();
             long start = System.nanoTime();
+            long until = start + deadline.toNanos();
+            Map<HealthCheck, Future<CheckResult>> running = new LinkedHashMap<>();
+            for (HealthCheck check : checks) {
+                Hung h = hung.get(check.name());
+                if (h != null && h.future().isDone()) {
+                    hung.remove(check.name()); // it came back since: run it again
+                    h = null;
+                }
+                running.put(check, h == null ? submit(check) : null);
+            }
             Map<String, CheckResult> results = new LinkedHashMap<>();
             List<Issue> issues = new ArrayList<>();
             HealthStatus overall = HealthStatus.UP;
-            for (HealthCheck check : checks) {
-                CheckResult r = runOne(check);
-                results.put(check.name(), r);
+            for (Map.Entry<HealthCheck, Future<CheckResult>> e : running.entrySet()) {
+                CheckResult r = await(e.getKey(), e.getValue(), until);
+                results.put(e.getKey().name(), r);
                 issues.addAll(r.issues());
                 overall = overall.worst(r.status());
             }
@@ -143,6 +190,54 @@ public final class HealthMonitor implements AutoCloseable {
             }
             return report;
         }
+    }
+
+    /** A check that passed its deadline: its future, and since when it runs. */
+    private record Hung(Future<CheckResult> future, long sinceNanos) {}
+
+    private Future<CheckResult> submit(HealthCheck check) {
+        try {
+            return checkThreads.submit(() -> runOne(check));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            return java.util.concurrent.CompletableFuture.completedFuture(runOne(check));
+        }
+    }
+
+    private CheckResult await(HealthCheck check, Future<CheckResult> future, long untilNanos) {
+        if (future == null) {
+            Hung h = hung.get(check.name());
+            long ms = h == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - h.sinceNanos());
+            return hungResult(check, "still has not returned, " + ms + " ms after it started; not started again");
+        }
+        long start = System.nanoTime();
+        try {
+            return future.get(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            hung.put(check.name(), new Hung(future, start));
+            LOG.warn("health check {} of {} did not finish within {} ms", check.name(), name, deadline.toMillis());
+            return hungResult(check, "did not finish within its deadline of " + deadline.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            return runFailed(check, cause, Duration.ofNanos(System.nanoTime() - start));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return hungResult(check, "not awaited: the health run was interrupted");
+        }
+    }
+
+    private CheckResult hungResult(HealthCheck check, String what) {
+        String message = "check " + check.name() + " " + what;
+        return new CheckResult(HealthStatus.DOWN, deadline, message,
+                List.of(new Issue(Issue.Severity.CRITICAL, check.name(), message + " (hung)")));
+    }
+
+    private CheckResult runFailed(HealthCheck check, Throwable e, Duration latency) {
+        String what = "check failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return new CheckResult(HealthStatus.DOWN, latency, what, List.of(new Issue(Issue.Severity.CRITICAL,
+                check.name(), what)));
     }
 
     private CheckResult runOne(HealthCheck check) {
@@ -236,9 +331,15 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** Same as {@link #stop()}. */
+    /** @return how long each check may take before it is reported hung */
+    public Duration checkDeadline() {
+        return deadline;
+    }
+
+    /** Stops the schedule and the check threads (a hung check's thread is abandoned). Idempotent. */
     @Override
     public void close() {
         stop();
+        checkThreads.shutdownNow();
     }
 }

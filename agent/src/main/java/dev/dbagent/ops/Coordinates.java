@@ -1,28 +1,43 @@
 package dev.dbagent.ops;
 
+import dev.dbagent.config.ConnectionSettings;
 import dev.dbagent.config.JdbcUrls;
+import dev.dbagent.config.SslMode;
+import dev.dbagent.internal.pool.ConnectionFactory;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 
 /**
- * Where the primary is and how to log in. Opens plain, unpooled connections: operations must not
- * take connections from the application's pool, and the migration lock needs a connection of its
- * own. The password never appears in {@link #toString()}.
+ * Where the primary is and how to log in: a thin wrapper over the database's
+ * {@link ConnectionFactory}, so operations, the audit trail and the migration probe connect
+ * with the same TLS, timeouts, keep-alive and schema as the pools (DESIGN.md rule 8). Opens
+ * plain, unpooled connections: operations must not take connections from the application's
+ * pool, and the migration lock needs a connection of its own. The password never appears in
+ * {@link #toString()}.
  */
 final class Coordinates {
-    private final String url;
-    private final String user;
-    private final String password;
+    private final ConnectionFactory factory;
     private final String database;
 
+    /** Coordinates with pgJDBC's defaults for every connection setting (tests, tools). */
     Coordinates(String url, String user, String password) {
-        this.url = Objects.requireNonNull(url, "jdbcUrl");
-        this.user = Objects.requireNonNull(user, "user");
-        this.password = password;
+        this(url, user, password, null);
+    }
+
+    /**
+     * @param settings the database's connection settings; null for pgJDBC's defaults with a
+     *     10 s connect timeout
+     */
+    Coordinates(String url, String user, String password, ConnectionSettings settings) {
+        Objects.requireNonNull(url, "jdbcUrl");
+        Objects.requireNonNull(user, "user");
         this.database = databaseOf(url);
+        this.factory = new ConnectionFactory(database, url, user, password, settings != null ? settings
+                : new ConnectionSettings(Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(10), true,
+                        SslMode.PREFER, "public"));
     }
 
     /** The path part of {@code jdbc:postgresql://host:port/db?params}. */
@@ -49,13 +64,25 @@ final class Coordinates {
 
     /** The same server's maintenance database {@code postgres}, used to create the database. */
     String maintenanceUrl() {
+        String url = factory.url();
         String prefix = url.substring(0, url.indexOf('/', JdbcUrls.POSTGRES_PREFIX.length()) + 1);
         int q = url.indexOf('?');
         return prefix + "postgres" + (q < 0 ? "" : url.substring(q));
     }
 
+    /** A connection with every setting of the database, the socket timeout included. */
     Connection open(String applicationName) throws SQLException {
-        return open(url, applicationName, false);
+        return factory.open(applicationName);
+    }
+
+    /**
+     * A connection for work that may legitimately block longer than the socket timeout: applying
+     * a changelog (one statement may rebuild a large table) and waiting for the migration lock
+     * (bounded by its own {@code lock_timeout}). Everything else is as {@link #open}; keep-alive
+     * still detects a dead peer.
+     */
+    Connection openLongRunning(String applicationName) throws SQLException {
+        return factory.withSettings(factory.settings().withSocketTimeout(Duration.ZERO)).open(applicationName);
     }
 
     /**
@@ -63,29 +90,16 @@ final class Coordinates {
      * to the server (EXPLAIN (GENERIC_PLAN) needs that) instead of being bound by the driver.
      */
     Connection openSimpleProtocol(String applicationName) throws SQLException {
-        return open(url, applicationName, true);
+        return factory.open(applicationName, Map.of("preferQueryMode", "simple"));
     }
 
     Connection openMaintenance() throws SQLException {
-        return open(maintenanceUrl(), "dbagent-ops", false);
-    }
-
-    private Connection open(String jdbcUrl, String applicationName, boolean simple) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        if (password != null) {
-            p.setProperty("password", password);
-        }
-        p.setProperty("ApplicationName", applicationName);
-        p.setProperty("connectTimeout", "10");
-        if (simple) {
-            p.setProperty("preferQueryMode", "simple");
-        }
-        return DriverManager.getConnection(jdbcUrl, p);
+        // the target database may not exist yet, and with it the schema of its search path
+        return factory.withUrl(maintenanceUrl()).open("dbagent-ops");
     }
 
     @Override
     public String toString() {
-        return JdbcUrls.mask(url) + " as " + user;
+        return factory.maskedUrl() + " as " + factory.user();
     }
 }

@@ -201,7 +201,7 @@ final class Migrator {
 
     private Outcome command(String schema, String[] name, StepListener steps, OutputStream output, Arguments arguments)
             throws SQLException {
-        Connection c = coordinates.open("dbagent-migrate");
+        Connection c = coordinates.openLongRunning("dbagent-migrate");
         Timing timing = new Timing(steps);
         try {
             Database db = open(schema, c);

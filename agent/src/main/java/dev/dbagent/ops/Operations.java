@@ -62,7 +62,7 @@ public final class Operations {
     private final String caller;
 
     private Operations(Builder b) {
-        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password);
+        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password, b.connection);
         Migrator migrator = b.changelog == null ? null : new Migrator(coordinates, b.changelog, b.classLoader);
         this.shared = new OpsPart.Shared(coordinates, b.targetSchema, migrator, b.daoClasses, b.referenceContexts,
                 b.lockTimeout, b.environment, b.settings, b.clock);
@@ -536,6 +536,7 @@ public final class Operations {
         private String jdbcUrl;
         private String user;
         private String password;
+        private dev.dbagent.config.ConnectionSettings connection;
         private String targetSchema;
         private String changelog;
         private List<String> referenceContexts = List.of();
@@ -574,6 +575,9 @@ public final class Operations {
 
         /** @param password its password; never logged or shown */
         public Builder password(String password) { this.password = password; return this; }
+
+        /** @param settings the database's TLS, timeout and keep-alive settings (default: pgJDBC's, 10 s connect) */
+        public Builder connection(dev.dbagent.config.ConnectionSettings settings) { this.connection = settings; return this; }
 
         /** @param schema the schema the changelog is applied into, e.g. {@code civic}; not {@code dbagent} */
         public Builder targetSchema(String schema) { this.targetSchema = schema; return this; }

@@ -45,6 +45,7 @@ import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.jdbi.v3.postgres.PostgresPlugin;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
@@ -461,7 +462,8 @@ public final class DatabaseService implements AutoCloseable {
                 }
             });
         } catch (CallNotPermittedException e) {
-            BreakerOpenException rejected = new BreakerOpenException(database, "service", "*", breaker.getState().name());
+            BreakerOpenException rejected = new BreakerOpenException(database, "service", "*",
+                    Breakers.rejectingState(breaker.getState()).name());
             failure = rejected;
             throw rejected;
         } catch (Throwable t) {
@@ -498,7 +500,11 @@ public final class DatabaseService implements AutoCloseable {
         } catch (RuntimeException e) {
             Throwable cause = c.acquireFailure != null ? c.acquireFailure : e;
             RuntimeException thrown = cause instanceof RuntimeException re ? re : e;
-            throw sneaky(retryIf(Failures.isInfrastructure(cause), c, thrown));
+            boolean infrastructure = Failures.isInfrastructure(cause);
+            if (infrastructure && c.acquireFailure == null) {
+                provider.connectionLost(c.role, e); // handed out dead: Jdbi's set-up query found it so
+            }
+            throw sneaky(retryIf(infrastructure, c, thrown));
         }
         if (readOnly && c.kind != CallKind.TRANSACTION && provider.readOnlySessions() && plainRead(options)) {
             return autocommitRead(c, h, callback);
@@ -512,27 +518,30 @@ public final class DatabaseService implements AutoCloseable {
             h.begin();
             String setup = setupSql(options);
             if (setup != null) {
-                try (Statement st = h.getConnection().createStatement()) {
-                    st.execute(setup);
-                }
+                runOwn(h, setup);
             }
             result = callback.withHandle(h);
             if (!readOnly) {
-                txid = currentTransactionId(h.getConnection());
+                txid = currentTransactionId(h);
             }
             committing = true;
             h.commit();
             return result;
         } catch (Throwable t) {
-            if (committing && !readOnly && Failures.isInfrastructure(t)) {
+            boolean infrastructure = Failures.isInfrastructure(t);
+            if (infrastructure) {
+                provider.connectionLost(c.role, t);
+            }
+            if (committing && !readOnly && infrastructure) {
                 closeQuietly(h);
                 h = null;
                 return resolveOutcome(txid, result, t);
             }
             rollbackQuietly(h);
             String state = Failures.sqlState(t);
-            boolean retryable = "40001".equals(state) || "40P01".equals(state)
-                    || (readOnly && Failures.isInfrastructure(t));
+            // COMMIT was not sent (or this is a read): the server rolls back the transaction of a
+            // session that ends, so after a lost connection nothing of it happened and it is retried.
+            boolean retryable = "40001".equals(state) || "40P01".equals(state) || infrastructure;
             throw sneaky(retryIf(retryable, c, t));
         } finally {
             if (h != null) {
@@ -561,7 +570,11 @@ public final class DatabaseService implements AutoCloseable {
             h.setReadOnly(true);
             return callback.withHandle(h);
         } catch (Throwable t) {
-            throw sneaky(retryIf(Failures.isInfrastructure(t), c, t));
+            boolean infrastructure = Failures.isInfrastructure(t);
+            if (infrastructure) {
+                provider.connectionLost(c.role, t);
+            }
+            throw sneaky(retryIf(infrastructure, c, t));
         } finally {
             closeQuietly(h);
         }
@@ -593,12 +606,32 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     /** @return the transaction's xid8 as text, or null when it wrote nothing (no xid assigned) */
-    private static String currentTransactionId(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_current_xact_id_if_assigned()::text")) {
+    private static String currentTransactionId(Handle h) {
+        String sql = "SELECT pg_current_xact_id_if_assigned()::text";
+        try (Statement st = h.getConnection().createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
+        } catch (SQLException e) {
+            throw ownStatementFailed(sql, e);
         }
+    }
+
+    /** Runs one of the service's own statements (transaction setup) on the call's connection. */
+    private static void runOwn(Handle h, String sql) {
+        try (Statement st = h.getConnection().createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw ownStatementFailed(sql, e);
+        }
+    }
+
+    /**
+     * The driver's exception of a statement the service ran itself, as the Jdbi exception the
+     * callback's statements fail with, so that a caller never sees a raw driver exception.
+     */
+    private static UnableToExecuteStatementException ownStatementFailed(String sql, SQLException e) {
+        return new UnableToExecuteStatementException("dbagent's own statement [" + sql + "] failed: "
+                + e.getMessage(), e, null);
     }
 
     /**
@@ -656,7 +689,7 @@ public final class DatabaseService implements AutoCloseable {
         } else {
             why = "the server still reports it '" + status + "'";
         }
-        OutcomeUnknownException unknown = new OutcomeUnknownException("connection to database '" + database
+        OutcomeUnknownException unknown = new OutcomeUnknownException(database, txid, "connection to database '" + database
                 + "' was lost during COMMIT of transaction " + txid + " and its outcome is unknown (" + why
                 + "): check whether the write happened before repeating it", commitFailure);
         if (lastError != null) {

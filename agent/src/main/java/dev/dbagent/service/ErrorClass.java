@@ -1,6 +1,7 @@
 package dev.dbagent.service;
 
 import dev.dbagent.BreakerOpenException;
+import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.internal.pool.Failures;
 
 /** The error counters of a service: what kind of failure reached the caller. */
@@ -10,7 +11,8 @@ enum ErrorClass {
     SYNTAX("syntax"),
     SERIALIZATION("serialization"),
     APPLICATION("application"),
-    BREAKER_REJECTED("breaker-rejected");
+    BREAKER_REJECTED("breaker-rejected"),
+    POOL_EXHAUSTED("pool-exhausted");
 
     final String metricName;
 
@@ -22,6 +24,9 @@ enum ErrorClass {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof BreakerOpenException) {
                 return BREAKER_REJECTED;
+            }
+            if (c instanceof PoolExhaustedException) {
+                return POOL_EXHAUSTED;
             }
         }
         if (Failures.isInfrastructure(t)) {

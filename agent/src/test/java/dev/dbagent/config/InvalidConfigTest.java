@@ -320,4 +320,81 @@ class InvalidConfigTest {
                 "dbagent.ops.resetEnabled=true: reset cannot be enabled in production",
                 "dbagent.jmx.remote.auth=false: remote JMX must require authentication in production");
     }
+
+    @Test
+    void urlsThatOnlyStartRightAreRefusedWithTheKeyNamed() {
+        String k = "dbagent.db.main.url";
+        assertThat(problems(k, "jdbc:postgresql:")).containsExactly(k + "=jdbc:postgresql:: must be a PostgreSQL JDBC URL (jdbc:postgresql://...)");
+        assertThat(problems(k, "jdbc:postgresql://db.example:99999/app"))
+                .containsExactly(k + "=jdbc:postgresql://db.example:99999/app: port 99999 is not between 1 and 65535");
+        assertThat(problems(k, "jdbc:postgresql://db.example:5432"))
+                .containsExactly(k + "=jdbc:postgresql://db.example:5432: names no database (jdbc:postgresql://host:port/database)");
+        assertThat(problems(k, "jdbc:postgresql://db.example:5432/"))
+                .containsExactly(k + "=jdbc:postgresql://db.example:5432/: names no database (jdbc:postgresql://host:port/database)");
+        assertThat(problems(k, "jdbc:postgresql://bad_host!/app"))
+                .containsExactly(k + "=jdbc:postgresql://bad_host!/app: host 'bad_host!' is not a host name, IPv4 or [IPv6] address with an optional :port");
+        assertThat(problems(k, "jdbc:postgresql:///app")).containsExactly(k + "=jdbc:postgresql:///app: names no host (jdbc:postgresql://host:port/database)");
+        assertThat(problems("dbagent.db.main.replicas.1.url", "jdbc:postgresql://r1:0/app"))
+                .containsExactly("dbagent.db.main.replicas.1.url=jdbc:postgresql://r1:0/app: port 0 is not between 1 and 65535");
+    }
+
+    @Test
+    void unparseableUrlWithAPasswordIsRefusedWithoutShowingIt() {
+        List<String> found = problems("dbagent.db.main.url", "jdbc:postgresql://h:5432/app password=hunter2");
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0)).isEqualTo("dbagent.db.main.url=jdbc:postgresql://**** (malformed URL of 45 characters,"
+                + " hidden): contains white space or control characters (encode them as %XX)");
+    }
+
+    @Test
+    void numbersMustBeAsciiDigits() {
+        assertThat(problems("dbagent.db.main.pool.maxTotal", "\uff15")) // fullwidth five
+                .containsExactly("dbagent.db.main.pool.maxTotal=\uff15: must be an integer");
+        assertThat(problems("dbagent.db.main.pool.maxWaitMillis", "\u0661\u0660\u0660\u0660")) // Arabic-Indic 1000
+                .containsExactly("dbagent.db.main.pool.maxWaitMillis=\u0661\u0660\u0660\u0660: must be an integer");
+        assertThat(problems("dbagent.db.main.pool.maxTotal", "5\u0000"))
+                .containsExactly("dbagent.db.main.pool.maxTotal=5\\u0000: must be an integer");
+        assertThat(problems("dbagent.db.main.pool.maxTotal", " 5 ", "dbagent.db.main.pool.minIdle", "x")).containsExactly(
+                "dbagent.db.main.pool.minIdle=x: must be an integer");
+    }
+
+    @Test
+    void currentSchemaMustBeAnIdentifier() {
+        for (String bad : List.of("civic; DROP TABLE x", "1st", "a-b", "\"quoted\"", "x".repeat(64))) {
+            assertThat(problems("dbagent.db.main.currentSchema", bad)).as(bad).containsExactly(
+                    "dbagent.db.main.currentSchema=" + bad + ": must be an SQL identifier of at most 63 characters"
+                            + " (letters, digits, _ and $, not starting with a digit)");
+        }
+    }
+
+    @Test
+    void emptyPasswordIsRefusedInProductionOnly(@TempDir Path dir) {
+        List<String> found = problems("dbagent.environment", "production", "dbagent.db.main.password", "",
+                "dbagent.db.main.replicas.1.url", "jdbc:postgresql://r1/app", "dbagent.db.main.replicas.1.password", "");
+        assertThat(found).contains(
+                "dbagent.db.main.password: must not be empty in production (leave it unset for certificate or peer authentication)",
+                "dbagent.db.main.replicas.1.password: must not be empty in production (leave it unset for certificate or peer authentication)");
+        AgentConfig dev = ConfigLoader.create().properties("test", props("dbagent.environment", "development",
+                "dbagent.db.main.url", URL, "dbagent.db.main.password", "")).builder().build();
+        assertThat(dev.databases().get(0).password().map(Secret::reveal).orElse("")).isEmpty();
+    }
+
+    @Test
+    void caFileMustExist(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nope.pem");
+        assertThat(problems("dbagent.db.main.sslrootcert", missing.toString()))
+                .containsExactly("dbagent.db.main.sslrootcert=" + missing + ": no such readable file");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        AgentConfig ok = ConfigLoader.create().properties("test", props("dbagent.environment", "development",
+                "dbagent.db.main.url", URL, "dbagent.db.main.sslrootcert", ca.toString())).builder().build();
+        assertThat(ok.databases().get(0).connection().sslRootCert()).contains(ca);
+    }
+
+    private static Properties props(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
 }

@@ -53,13 +53,13 @@ class SecretsTest {
         AgentConfig config = AgentConfig.builder().environment(Environment.DEVELOPMENT)
                 .database("main", d -> d.url("jdbc:postgresql://db/app?user=app&password=url-pw&ssl=true")
                         .password(Secret.of("code-pw"))
-                        .replica("jdbc:postgresql://app:replica-pw@r0/app"))
+                        .replica("jdbc:postgresql://r0/app?password=replica-pw"))
                 .build();
         DatabaseConfig main = config.databases().get(0);
         assertThat(main.url()).contains("url-pw");
         assertThat(main.maskedUrl()).isEqualTo("jdbc:postgresql://db/app?user=app&password=****&ssl=true");
         assertThat(config.toString()).doesNotContain("url-pw", "replica-pw", "code-pw")
-                .contains("jdbc:postgresql://db/app?user=app&password=****&ssl=true", "jdbc:postgresql://app:****@r0/app");
+                .contains("jdbc:postgresql://db/app?user=app&password=****&ssl=true", "jdbc:postgresql://r0/app?password=****");
     }
 
     @Test
@@ -73,5 +73,21 @@ class SecretsTest {
         assertThat(JdbcUrls.isPostgres("jdbc:postgresql://h/db")).isTrue();
         assertThat(JdbcUrls.isPostgres("jdbc:postgresql://")).isFalse();
         assertThat(JdbcUrls.isPostgres("jdbc:mysql://h/db")).isFalse();
+    }
+
+    @Test
+    void aUrlThatCannotBeTakenApartIsHiddenWheneverItMayHoldASecret() {
+        for (String bad : new String[] {
+                "jdbc:postgresql:password=hunter2",
+                "jdbc:postgresql://u:hun/ter2@h/db",
+                "jdbc:postgresql://h/db password=hunter2",
+                "jdbc:postgresql://h:99999/db?user=a#password=hunter2"}) {
+            assertThat(JdbcUrls.mask(bad)).as(bad).doesNotContain("hunter2", "ter2")
+                    .contains("malformed URL of " + bad.length() + " characters, hidden");
+        }
+        // nothing secret in it: shown as written, so the operator can see what is wrong
+        assertThat(JdbcUrls.mask("jdbc:postgresql:/no-host")).isEqualTo("jdbc:postgresql:/no-host");
+        assertThat(JdbcUrls.maskIn("cannot use 'jdbc:postgresql:password=hunter2' (hunter2)",
+                "jdbc:postgresql:password=hunter2", "hunter2")).doesNotContain("hunter2");
     }
 }

@@ -19,7 +19,8 @@ import org.netcrusher.tcp.TcpCrusherBuilder;
  * A netcrusher TCP proxy between a pool and PostgreSQL that, when armed, cuts the connection
  * that sends the next COMMIT: either after the server answered it (the commit happened, the
  * client never hears so), before it reaches the server (the server aborts), or by shutting the
- * whole proxy (nobody can ask the server afterwards).
+ * whole proxy (nobody can ask the server afterwards). It can also cut every connection at once
+ * and black-hole the network.
  */
 public final class CommitCutter implements AutoCloseable {
     /** What to do with the next COMMIT. */
@@ -87,6 +88,20 @@ public final class CommitCutter implements AutoCloseable {
     /** Cuts every proxied connection now. */
     public void cutAll() {
         crusher.closeAllPairs();
+    }
+
+    /**
+     * A black hole: from now on no byte moves in either direction and new connections are
+     * accepted by the kernel but never answered, until {@link #restore()}. What was sent in
+     * between is delivered afterwards, as TCP retransmission would after a transient partition.
+     */
+    public void blackhole() {
+        crusher.freeze();
+    }
+
+    /** Ends a {@link #blackhole()}. */
+    public void restore() {
+        crusher.unfreeze();
     }
 
     private void outgoing(InetSocketAddress client, ByteBuffer bb) {

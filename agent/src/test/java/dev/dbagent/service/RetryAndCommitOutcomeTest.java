@@ -137,7 +137,7 @@ class RetryAndCommitOutcomeTest {
     }
 
     @Test
-    void poolExhaustionReachesTheCallerAsItsOwnTypeAfterRetries(TestDatabase db) throws Exception {
+    void poolExhaustionReachesTheCallerWithCountsUnretriedAndUncounted(TestDatabase db) throws Exception {
         PooledTestProvider provider = closer.add(PooledTestProvider.direct(db, 1, Duration.ofMillis(100)));
         ServiceSettings settings = new ServiceSettings(Duration.ofSeconds(30), 10,
                 new RetrySettings(3, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)),
@@ -153,10 +153,13 @@ class RetryAndCommitOutcomeTest {
                             + "100 ms (total=1, active=1, idle=0, waiting=0)");
         }
 
+        // backpressure: the caller already waited max wait; a retry would only wait again
         assertThat(runs).hasValue(0);
-        assertThat(service.retryCount()).isEqualTo(2);
-        assertThat(service.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(service.retryCount()).isZero();
+        assertThat(service.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
         assertThat(metrics.getCounters().get("dbagent.test." + db.name() + ".service.errors.infrastructure").getCount())
+                .isZero();
+        assertThat(metrics.getCounters().get("dbagent.test." + db.name() + ".service.errors.pool-exhausted").getCount())
                 .isEqualTo(1);
     }
 
@@ -197,23 +200,54 @@ class RetryAndCommitOutcomeTest {
     }
 
     @Test
-    void writeThatLostItsConnectionBeforeCommitIsNotRetried(TestDatabase db) throws Exception {
+    void writeThatLostItsConnectionBeforeCommitIsRetriedOnce(TestDatabase db) throws Exception {
         CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
         DatabaseService service = patientServiceVia(db, proxy);
         AtomicInteger runs = new AtomicInteger();
 
+        int result = service.write(h -> {
+            h.execute("INSERT INTO outbox(id, body) VALUES (10, 'attempt " + runs.incrementAndGet() + "')");
+            if (runs.get() == 1) {
+                proxy.cutAll(); // COMMIT never sent: the server rolls the first attempt back
+                h.execute("SELECT pg_sleep(1)");
+            }
+            return runs.get();
+        });
+
+        assertThat(result).isEqualTo(2);
+        assertThat(service.retryCount()).isEqualTo(1);
+        assertThat(rows(db, 10)).isEqualTo(1);
+        String body = db.jdbi().withHandle(h -> h.createQuery("SELECT body FROM outbox WHERE id = 10")
+                .mapTo(String.class).one());
+        assertThat(body).isEqualTo("attempt 2");
+        assertThat(metrics.getCounters().get("dbagent.test." + db.name() + ".service.errors.infrastructure").getCount())
+                .isZero();
+    }
+
+    @Test
+    void writeThatKeepsLosingItsConnectionBeforeCommitFailsWithJdbiTypeAfterTheBudget(TestDatabase db)
+            throws Exception {
+        CommitCutter proxy = closer.add(new CommitCutter(db.server().host(), db.server().port()));
+        PooledTestProvider provider = closer.add(PooledTestProvider.via(db, "127.0.0.1", proxy.port()));
+        ServiceSettings three = new ServiceSettings(Duration.ofSeconds(30), 10,
+                new RetrySettings(3, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(30)),
+                new BreakerSettings(50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofSeconds(60)));
+        DatabaseService service = DatabaseService.builder(provider).agentName("test").settings(three)
+                .metrics(metrics).build();
+        AtomicInteger runs = new AtomicInteger();
+
         assertThatThrownBy(() -> service.write(h -> {
             runs.incrementAndGet();
-            h.execute("INSERT INTO outbox(id, body) VALUES (10, 'before cut')");
+            h.execute("INSERT INTO outbox(id, body) VALUES (11, 'never')");
             proxy.cutAll();
             return h.execute("SELECT pg_sleep(1)");
         }))
                 .isInstanceOf(UnableToExecuteStatementException.class)
                 .satisfies(t -> assertThat(Failures.isInfrastructure(t)).isTrue());
 
-        assertThat(runs).hasValue(1);
-        assertThat(service.retryCount()).isZero();
-        assertThat(rows(db, 10)).isZero();
+        assertThat(runs).hasValue(3);
+        assertThat(service.retryCount()).isEqualTo(2);
+        assertThat(rows(db, 11)).isZero();
         assertThat(metrics.getCounters().get("dbagent.test." + db.name() + ".service.errors.infrastructure").getCount())
                 .isEqualTo(1);
     }
@@ -290,6 +324,9 @@ class RetryAndCommitOutcomeTest {
                             .matcher(t.getMessage());
                     assertThat(m.find()).isTrue();
                     assertThat(Long.parseLong(m.group(1))).isGreaterThan(previousTxid);
+                    OutcomeUnknownException unknown = (OutcomeUnknownException) t;
+                    assertThat(unknown.transactionId()).isEqualTo(m.group(1));
+                    assertThat(unknown.database()).isEqualTo(db.name());
                 })
                 .hasMessageContaining("check whether the write happened before repeating it")
                 .satisfies(t -> assertThat(Failures.isInfrastructure(t)).isTrue());

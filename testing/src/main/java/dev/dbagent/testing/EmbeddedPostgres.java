@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +50,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final String password;
     private final int port;
     private final Duration startTimeout;
+    private final boolean durable;
+    private final Path tlsCertificate;
+    private final Path tlsKey;
     private final Thread shutdownHook;
     private boolean running;
     private boolean closed;
+    /** Server processes left by a postmaster that was killed; they must exit before a restart. */
+    private final List<ProcessHandle> orphans = new ArrayList<>();
 
     private EmbeddedPostgres(Builder b, Binaries binaries, Path runDirectory, int port) {
         this.binaries = binaries;
@@ -62,6 +68,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.password = b.password != null ? b.password : randomPassword();
         this.port = port;
         this.startTimeout = b.startTimeout;
+        this.durable = b.durable;
+        this.tlsCertificate = b.tlsCertificate;
+        this.tlsKey = b.tlsKey;
         this.shutdownHook = new Thread(this::closeQuietly, "dbagent-embedded-postgres-shutdown");
     }
 
@@ -103,13 +112,58 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return "jdbc:postgresql://" + host() + ":" + port + "/" + database;
     }
 
-    /** @return true while the server runs */
+    /**
+     * @return true while the server's postmaster process is alive (also false after it was
+     *     killed from outside)
+     */
     public synchronized boolean isRunning() {
-        return running;
+        return running && postmaster().map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** @return true if the server was built durable ({@link Builder#durable(boolean)}) */
+    public boolean isDurable() {
+        return durable;
     }
 
     /**
-     * Starts a stopped server again, keeping its data. Blocks until it accepts connections.
+     * @return the postmaster's process, if its pid file names a live process
+     */
+    public synchronized Optional<ProcessHandle> postmaster() {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? Optional.empty()
+                    : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty(); // being written or removed right now
+        }
+    }
+
+    /**
+     * Kills the postmaster with SIGKILL, as a crash or the OOM killer would: no shutdown, no
+     * checkpoint. Its backends notice and exit on their own; {@link #start()} waits for them and
+     * then runs crash recovery, which keeps every acknowledged commit when the server is
+     * {@linkplain Builder#durable(boolean) durable}.
+     *
+     * @throws IllegalStateException if the server is not running
+     */
+    public synchronized void kill() {
+        ProcessHandle pm = postmaster().orElseThrow(() ->
+                new IllegalStateException("embedded PostgreSQL on port " + port + " is not running"));
+        orphans.addAll(pm.descendants().toList());
+        pm.destroyForcibly();
+        pm.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(x -> pm).join();
+        running = false;
+    }
+
+    /**
+     * Starts a stopped (or killed) server again, keeping its data. Blocks until it accepts
+     * connections. After {@link #kill()} (or a SIGKILL from outside) it first waits for the dead
+     * postmaster's processes to exit, since PostgreSQL refuses to start while any of them still
+     * holds its shared memory.
      *
      * @throws IllegalStateException if closed or if the server does not come up in time
      */
@@ -117,9 +171,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("embedded PostgreSQL on port " + port + " is closed");
         }
-        if (running) {
+        if (isRunning()) {
             return;
         }
+        awaitOrphans();
         run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDirectory.toString(), "-l", logFile.toString(),
                 "-w", "-t", Long.toString(startTimeout.toSeconds()), "start"), startTimeout.plusSeconds(5));
         running = true;
@@ -130,12 +185,33 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * {@link #start()} can bring it back. Blocks until it is down.
      */
     public synchronized void stop() {
-        if (!running) {
+        if (!isRunning()) {
+            running = false; // killed from outside: nothing to stop, start() will recover it
             return;
         }
         run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "fast", "-w",
                 "-t", "60", "stop"), Duration.ofSeconds(70));
         running = false;
+    }
+
+    /** Waits for processes of a killed postmaster to exit; kills those that do not within 10 s. */
+    private void awaitOrphans() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle h : orphans) {
+            long left = deadline - System.nanoTime();
+            try {
+                h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+                h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(x -> h).join();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // gone
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the old server's processes", e);
+            }
+        }
+        orphans.clear();
     }
 
     /**
@@ -260,7 +336,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         closed = true;
         try {
-            if (running) {
+            if (isRunning()) {
                 run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "immediate",
                         "-w", "-t", "30", "stop"), Duration.ofSeconds(40));
             }
@@ -269,6 +345,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Runs.killPostmaster(dataDirectory);
         } finally {
             running = false;
+            orphans.forEach(ProcessHandle::destroyForcibly);
             Runs.deleteTree(runDirectory);
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -310,17 +387,46 @@ public final class EmbeddedPostgres implements AutoCloseable {
         conf.put("listen_addresses", "'127.0.0.1'");
         conf.put("unix_socket_directories", "''");
         conf.put("max_connections", "300");
-        conf.put("fsync", "off");
-        conf.put("synchronous_commit", "off");
-        conf.put("full_page_writes", "off");
+        // fast by default; durable where a test counts acknowledged writes across a crash
+        conf.put("fsync", durable ? "on" : "off");
+        conf.put("synchronous_commit", durable ? "on" : "off");
+        conf.put("full_page_writes", durable ? "on" : "off");
         conf.put("wal_level", "replica");
         conf.put("max_wal_senders", "10");
         conf.put("hot_standby", "on");
         conf.put("hot_standby_feedback", "on");
         conf.put("wal_keep_size", "'256MB'");
         conf.put("log_min_messages", "warning");
+        if (tlsCertificate != null) {
+            installTls(conf);
+        }
         conf.putAll(settings);
         appendConfig(dataDirectory.resolve("postgresql.conf"), conf);
+    }
+
+    /**
+     * Copies the certificate and key into the data directory (the key readable by the server's
+     * user only, as PostgreSQL demands), turns {@code ssl} on, and replaces the TCP rules of
+     * {@code pg_hba.conf} so that only TLS connections are accepted.
+     */
+    private void installTls(Map<String, String> conf) {
+        try {
+            Path crt = dataDirectory.resolve("server.crt");
+            Path key = dataDirectory.resolve("server.key");
+            Files.copy(tlsCertificate, crt, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(tlsKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(key, Binaries.perms("rw-------"));
+            Runs.handTo(crt, binaries.osUser());
+            Runs.handTo(key, binaries.osUser());
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"),
+                    "hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n",
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install the TLS certificate: " + e.getMessage(), e);
+        }
+        conf.put("ssl", "on");
+        conf.put("ssl_cert_file", "'server.crt'");
+        conf.put("ssl_key_file", "'server.key'");
     }
 
     private void registerAndStart() {
@@ -401,6 +507,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private String password;
         private String osUser = "nobody";
         private Duration startTimeout = Duration.ofSeconds(60);
+        private boolean durable;
+        private Path tlsCertificate;
+        private Path tlsKey;
         private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder() {}
@@ -450,6 +559,32 @@ public final class EmbeddedPostgres implements AutoCloseable {
          */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * @param value true for {@code fsync}, {@code synchronous_commit} and
+         *     {@code full_page_writes} on, so that a commit the server acknowledged survives
+         *     {@link EmbeddedPostgres#kill()}; false (default) turns them off for speed, and a
+         *     crash may then lose the last acknowledged commits
+         * @return this builder
+         */
+        public Builder durable(boolean value) {
+            this.durable = value;
+            return this;
+        }
+
+        /**
+         * Serves TLS only: {@code ssl=on} with this certificate and key, and TCP connections
+         * without TLS refused ({@code hostnossl ... reject}).
+         *
+         * @param certificate PEM file of the server certificate (chain)
+         * @param privateKey PEM file of its private key (PKCS#8 or PKCS#1, unencrypted)
+         * @return this builder
+         */
+        public Builder tls(Path certificate, Path privateKey) {
+            this.tlsCertificate = Objects.requireNonNull(certificate, "certificate");
+            this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
             return this;
         }
 

@@ -131,6 +131,60 @@ class EmbeddedPostgresTest {
         throw new AssertionError("child JVM ended without starting a server:\n" + seen);
     }
 
+    @Test
+    void durableServerSurvivesKillNineWithEveryAcknowledgedCommit() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().durable(true).start()) {
+            assertThat(pg.isDurable()).isTrue();
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                assertThat(query(s, "SELECT current_setting('fsync') || current_setting('synchronous_commit') "
+                        + "|| current_setting('full_page_writes')")).isEqualTo("ononon");
+                s.execute("CREATE TABLE acked (v int)");
+                for (int i = 1; i <= 200; i++) {
+                    s.execute("INSERT INTO acked VALUES (" + i + ")"); // autocommit: each one acknowledged
+                }
+            }
+            long before = postmasterPid(pg.dataDirectory());
+            Connection open = pg.connect("postgres"); // a backend that outlives its postmaster for a moment
+
+            pg.kill();
+
+            assertThat(ProcessHandle.of(before)).isEmpty();
+            assertThat(pg.isRunning()).isFalse();
+            assertThatThrownBy(() -> pg.connect("postgres")).isInstanceOf(SQLException.class);
+            pg.stop(); // nothing to stop: must not throw
+            pg.start();
+            assertThat(pg.isRunning()).isTrue();
+            assertThat(postmasterPid(pg.dataDirectory())).isNotEqualTo(before);
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                assertThat(query(s, "SELECT count(*) || '/' || sum(v) FROM acked")).isEqualTo("200/20100");
+            }
+            assertThatThrownBy(() -> open.createStatement().execute("SELECT 1")).isInstanceOf(SQLException.class);
+        }
+    }
+
+    @Test
+    void serverKilledFromOutsideIsReportedStoppedAndStartsAgain() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (v int)");
+                s.execute("CHECKPOINT"); // not durable: make the table itself survive the crash
+            }
+            ProcessHandle pm = ProcessHandle.of(postmasterPid(pg.dataDirectory())).orElseThrow();
+            pm.destroyForcibly(); // kill -9 by someone else; the backends are left to exit on their own
+            pm.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(pg.isRunning()).isFalse();
+            pg.stop();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                pg.start();
+                return pg.isRunning();
+            });
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                assertThat(query(s, "SELECT count(*) FROM t")).isEqualTo("0");
+            }
+        }
+    }
+
     private static long postmasterPid(Path data) throws Exception {
         return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
     }

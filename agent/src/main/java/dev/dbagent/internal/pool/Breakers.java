@@ -1,7 +1,9 @@
 package dev.dbagent.internal.pool;
 
 import dev.dbagent.BreakerOpenException;
+import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.config.BreakerSettings;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 
@@ -29,8 +31,24 @@ public final class Breakers {
                 .slowCallDurationThreshold(s.slowCall())
                 .slowCallRateThreshold(100)
                 .recordException(Failures::isInfrastructure)
-                .ignoreException(t -> t instanceof BreakerOpenException)
+                .ignoreException(t -> t instanceof BreakerOpenException || t instanceof PoolExhaustedException)
                 .clock(clock)
                 .build();
+    }
+
+    /**
+     * The state to report for a call the breaker just rejected. Only OPEN, FORCED_OPEN and
+     * HALF_OPEN (all trial calls taken) reject; if the state read after the rejection is another
+     * one, the breaker moved on in between, and it was HALF_OPEN then (an open breaker cannot
+     * close without passing through half-open, nor can a manual reset be told apart here).
+     *
+     * @param now the state read after the rejection
+     * @return a state that rejects calls
+     */
+    public static CircuitBreaker.State rejectingState(CircuitBreaker.State now) {
+        return switch (now) {
+            case OPEN, FORCED_OPEN, HALF_OPEN -> now;
+            default -> CircuitBreaker.State.HALF_OPEN;
+        };
     }
 }

@@ -2,7 +2,6 @@ package dev.dbagent.internal.pool;
 
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.config.ReplicaConfig;
-import dev.dbagent.config.Secret;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,13 +35,13 @@ public final class ConnectionManager implements AutoCloseable {
         List<ManagedPool> created = new ArrayList<>();
         try {
             for (DatabaseConfig db : databases) {
-                ManagedPool primary = pool(db, "primary", db.url(), db.user().orElse(null),
-                        db.password().map(Secret::reveal).orElse(null), clock);
+                ManagedPool primary = new ManagedPool("primary", ConnectionFactory.primary(db), db.pool(),
+                        db.poolBreaker(), clock);
                 created.add(primary);
                 List<ManagedPool> replicas = new ArrayList<>();
                 for (ReplicaConfig r : db.replicas()) {
-                    ManagedPool rp = pool(db, r.role(), r.url(), r.user().or(db::user).orElse(null),
-                            r.password().or(db::password).map(Secret::reveal).orElse(null), clock);
+                    ManagedPool rp = new ManagedPool(r.role(), ConnectionFactory.replica(db, r), db.pool(),
+                            db.poolBreaker(), clock);
                     created.add(rp);
                     replicas.add(rp);
                 }
@@ -66,12 +65,6 @@ public final class ConnectionManager implements AutoCloseable {
                 scheduler.scheduleWithFixedDelay(router::checkReplicas, every, every, TimeUnit.MILLISECONDS);
             }
         }
-    }
-
-    private static ManagedPool pool(DatabaseConfig db, String role, String url, String user, String password,
-                                    Clock clock) {
-        return new ManagedPool(db.name(), role, url, user, password, db.pool(), db.connection(), db.poolBreaker(),
-                clock);
     }
 
     /**

@@ -70,6 +70,15 @@ public final class DatabaseRouter implements ConnectionProvider {
                 .toList();
     }
 
+    @Override
+    public void connectionLost(String role, Throwable failure) {
+        for (ManagedPool p : pools()) {
+            if (p.role().equals(role)) {
+                p.connectionLost(failure);
+            }
+        }
+    }
+
     /** @return where reads and writes went, and why */
     public RoutingStats stats() {
         return stats;

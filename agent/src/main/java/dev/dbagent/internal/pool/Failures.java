@@ -2,11 +2,10 @@ package dev.dbagent.internal.pool;
 
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.PoolExhaustedException;
-import java.io.IOException;
+import dev.dbagent.config.JdbcUrls;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLNonTransientConnectionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Classifies failures for circuit breakers and retries (DESIGN.md rule 1): only infrastructure
@@ -16,20 +15,28 @@ public final class Failures {
     private Failures() {}
 
     /**
-     * @param t any throwable, possibly wrapping others
-     * @return true if {@code t} or a cause is an infrastructure failure: connection refused or lost,
-     *     timeout, pool exhaustion, or SQLSTATE class 08, 53, 58 or 57P01-57P03
+     * Whether a failure is the database's or the network's rather than the caller's: only what
+     * the driver or the pool raised counts, never an exception of the application's own making.
+     * Walks the cause chain (a Jdbi exception wraps the driver's) and answers true for the first
+     * {@link SQLException} that is a connection exception ({@link SQLTransientConnectionException},
+     * {@link SQLNonTransientConnectionException}) or carries SQLSTATE class 08, 53, 58 or
+     * 57P01-57P03. A socket or I/O error of the driver arrives as such an SQLException (pgJDBC
+     * reports it as 08006 or 08001); an {@link java.io.IOException} or
+     * {@link java.util.concurrent.TimeoutException} that no driver exception wraps is the
+     * application's and does not count.
+     *
+     * <p>Never infrastructure: a rejection by a breaker ({@link BreakerOpenException}, it is not a
+     * new failure) and a full pool ({@link PoolExhaustedException}, backpressure, not an outage).
+     *
+     * @param t any throwable, possibly wrapping others; may be null
+     * @return true if the breakers should count it and an idempotent step may be retried
      */
     public static boolean isInfrastructure(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof BreakerOpenException) {
-                return false; // a rejection is not a new failure
+            if (c instanceof BreakerOpenException || c instanceof PoolExhaustedException) {
+                return false;
             }
-            if (c instanceof PoolExhaustedException
-                    || c instanceof SQLTransientConnectionException
-                    || c instanceof SQLNonTransientConnectionException
-                    || c instanceof TimeoutException
-                    || c instanceof IOException) {
+            if (c instanceof SQLTransientConnectionException || c instanceof SQLNonTransientConnectionException) {
                 return true;
             }
             if (c instanceof SQLException sql && isInfrastructureState(sql.getSQLState())) {
@@ -37,6 +44,45 @@ public final class Failures {
             }
         }
         return false;
+    }
+
+    /**
+     * A copy of a failure whose messages cannot reveal a URL or password: when any message in the
+     * chain quotes {@code url} or {@code password} (DBCP2 quotes a URL the driver refused), the
+     * chain is rebuilt as {@link SQLException}s with masked messages, keeping each SQLSTATE and
+     * stack trace; otherwise {@code t} itself is returned.
+     *
+     * @param t a failure, may be null
+     * @param url the URL that may be quoted
+     * @param password the password that may be quoted, may be null
+     * @return {@code t}, or a masked copy of its chain
+     */
+    public static Throwable masked(Throwable t, String url, String password) {
+        boolean leaks = false;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !m.equals(JdbcUrls.maskIn(m, url, password))) {
+                leaks = true;
+                break;
+            }
+        }
+        if (!leaks) {
+            return t;
+        }
+        return copyMasked(t, url, password, 0);
+    }
+
+    private static Throwable copyMasked(Throwable t, String url, String password, int depth) {
+        if (t == null || depth > 20) {
+            return null;
+        }
+        Throwable cause = t.getCause() == t ? null : copyMasked(t.getCause(), url, password, depth + 1);
+        String message = t.getClass().getSimpleName() + ": " + JdbcUrls.maskIn(t.getMessage(), url, password);
+        SQLException copy = t instanceof SQLException sql
+                ? new SQLException(message, sql.getSQLState(), sql.getErrorCode(), cause)
+                : new SQLException(message, null, 0, cause);
+        copy.setStackTrace(t.getStackTrace());
+        return copy;
     }
 
     /**

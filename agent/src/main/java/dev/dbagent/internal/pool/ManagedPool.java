@@ -6,12 +6,13 @@ import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.config.BreakerSettings;
-import dev.dbagent.config.ConnectionSettings;
 import dev.dbagent.config.JdbcUrls;
 import dev.dbagent.config.PoolSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
@@ -31,12 +39,15 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
  *
  * <p>Connections are validated when created and while idle, never on borrow (no round trip on
  * the hot path); PostgreSQL's fatal SQLSTATEs evict a connection at once (fast-fail validation).
- * pgJDBC's {@code connectTimeout}, {@code socketTimeout} and {@code tcpKeepAlive} are always set,
- * so no call can hang on a dead network for longer than the socket timeout.
+ * Its connections are made from the database's {@link ConnectionFactory} (TLS, connect, login and
+ * socket timeouts, keep-alive, application name {@code dbagent/<db>/<role>}), so no statement
+ * can hang on a dead network for longer than the socket timeout (unless that is 0, none), and no
+ * borrower waits longer than max wait for a connection (see {@link #acquire()}).
  *
  * <p>The breaker guards acquisition only: while it is open, {@link #acquire()} throws
- * {@link BreakerOpenException} without touching DBCP2 or the network. It counts infrastructure
- * failures only ({@link Failures#isInfrastructure}).
+ * {@link BreakerOpenException} without touching DBCP2 or the network. It counts failures to
+ * connect only ({@link Failures#isInfrastructure}); a full pool ({@link PoolExhaustedException})
+ * is backpressure and never counts.
  *
  * <p>Thread-safe. Statistics are read without locking and may be slightly stale.
  */
@@ -44,6 +55,9 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final String database;
     private final String role;
     private final String maskedUrl;
+    private final ConnectionFactory factory;
+    /** Opens new connections, so that a caller waits for one at most the pool's max wait. */
+    private final ThreadPoolExecutor opener;
     private final PoolSettings settings;
     private final BasicDataSource dataSource;
     private final CircuitBreaker breaker;
@@ -52,36 +66,36 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final Histogram borrowWaitMicros = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
     private final Map<Connection, Borrow> borrowers = new ConcurrentHashMap<>();
 
-    ManagedPool(String database, String role, String url, String user, String password, PoolSettings pool,
-                ConnectionSettings connection, BreakerSettings breakerSettings, Clock clock) {
-        this.database = database;
+    ManagedPool(String role, ConnectionFactory factory, PoolSettings pool, BreakerSettings breakerSettings,
+                Clock clock) {
+        this.database = factory.database();
         this.role = role;
-        this.maskedUrl = JdbcUrls.mask(url);
+        this.factory = factory;
+        this.maskedUrl = factory.maskedUrl();
         this.settings = pool;
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
-        this.dataSource = newDataSource(database, role, url, user, password, pool, connection);
+        this.dataSource = newDataSource(factory, "dbagent/" + database + "/" + role, pool);
         this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
+        this.opener = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "dbagent-open-" + database + "-" + role);
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
-    private static BasicDataSource newDataSource(String database, String role, String url, String user,
-                                                 String password, PoolSettings p, ConnectionSettings c) {
+    private static BasicDataSource newDataSource(ConnectionFactory factory, String applicationName, PoolSettings p) {
         BasicDataSource ds = new BasicDataSource();
         ds.setDriverClassName("org.postgresql.Driver");
-        ds.setUrl(url);
-        if (user != null) {
-            ds.setUsername(user);
+        ds.setUrl(factory.url());
+        if (factory.user() != null) {
+            ds.setUsername(factory.user());
         }
-        if (password != null) {
-            ds.setPassword(password);
+        if (factory.password() != null) {
+            ds.setPassword(factory.password());
         }
-        ds.addConnectionProperty("connectTimeout", Long.toString(Math.max(1, c.connectTimeout().toSeconds())));
-        ds.addConnectionProperty("socketTimeout", Long.toString(Math.max(1, c.socketTimeout().toSeconds())));
-        ds.addConnectionProperty("loginTimeout", Long.toString(Math.max(1, c.loginTimeout().toSeconds())));
-        ds.addConnectionProperty("tcpKeepAlive", Boolean.toString(c.tcpKeepAlive()));
-        ds.addConnectionProperty("sslmode", c.sslMode().value());
-        ds.addConnectionProperty("currentSchema", c.currentSchema());
-        ds.addConnectionProperty("ApplicationName", "dbagent/" + database + "/" + role);
+        factory.driverProperties(applicationName).forEach((k, v) -> ds.addConnectionProperty((String) k, (String) v));
         // setReadOnly(true) makes the session read-only, so reads can run in autocommit and still
         // be refused any write (see DatabaseService); the state changes only on read/write switches
         ds.addConnectionProperty("readOnlyMode", "always");
@@ -117,36 +131,143 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     }
 
     /**
-     * Borrows a connection through the breaker.
+     * Borrows a connection through the breaker. Waits at most the pool's max wait, also when a
+     * new connection has to be opened: that happens on a pool thread, and a connection that
+     * arrives after the caller gave up goes to the pool for the next one.
      *
      * @return a connection; closing it returns it to the pool
      * @throws BreakerOpenException while the breaker is open (no network I/O)
-     * @throws PoolExhaustedException if none became free within max wait
-     * @throws SQLException if a new connection could not be opened
+     * @throws PoolExhaustedException if none became free within max wait; this is backpressure
+     *     and does not count as a breaker failure
+     * @throws SQLException if a new connection could not be opened (SQLSTATE class 08) or not
+     *     within max wait; the message names the database, the role and the masked URL
      */
     public Connection acquire() throws SQLException {
-        if (!breaker.tryAcquirePermission()) {
-            throw new BreakerOpenException(database, "pool", role, breaker.getState().name());
+        if (!breaker.tryAcquirePermission() && !(permitsCalls(breaker.getState()) && breaker.tryAcquirePermission())) {
+            throw rejected();
         }
         long start = System.nanoTime();
         Connection raw;
         try {
-            raw = dataSource.getConnection();
+            raw = borrow();
         } catch (SQLException e) {
             long took = System.nanoTime() - start;
-            RuntimeException translated = exhausted(e);
-            Throwable failure = translated != null ? translated : e;
-            breaker.onError(took, TimeUnit.NANOSECONDS, failure);
-            if (translated != null) {
-                throw translated;
+            PoolExhaustedException exhausted = exhausted(e);
+            if (exhausted != null) {
+                breaker.releasePermission(); // a full pool is not a failure of the database
+                throw exhausted;
             }
-            throw new SQLException("cannot connect to database '" + database + "' (" + role + ", " + maskedUrl
-                    + "): " + e.getMessage(), e.getSQLState(), e);
+            SQLException failure = new SQLException("cannot connect to database '" + database + "' (" + role + ", "
+                    + maskedUrl + "): " + JdbcUrls.maskIn(e.getMessage(), factory.url(), factory.password()),
+                    Failures.sqlState(e), Failures.masked(e, factory.url(), factory.password()));
+            breaker.onError(took, TimeUnit.NANOSECONDS, failure);
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            breaker.releasePermission();
+            throw e;
         }
         long took = System.nanoTime() - start;
         breaker.onSuccess(took, TimeUnit.NANOSECONDS);
         borrowWaitMicros.update(took / 1_000);
         return track(raw);
+    }
+
+    /**
+     * Between the breaker's "no" and reading its state it may have moved on (a half-open probe
+     * closed it): then {@link #acquire()} asks once more, and a rejection never reports a state
+     * that does not reject.
+     */
+    private static boolean permitsCalls(CircuitBreaker.State state) {
+        return state == CircuitBreaker.State.CLOSED || state == CircuitBreaker.State.DISABLED
+                || state == CircuitBreaker.State.METRICS_ONLY;
+    }
+
+    private BreakerOpenException rejected() {
+        return new BreakerOpenException(database, "pool", role, Breakers.rejectingState(breaker.getState()).name());
+    }
+
+    /**
+     * A borrowed connection saw the connection to the server fail (SQLSTATE class 08 or
+     * 57P01-57P03): the idle ones most likely died with it (a restart, terminated backends, a cut
+     * network), so they are closed now, off the caller's thread, instead of failing the next
+     * borrowers one by one. The failed connection itself is discarded by DBCP2 on return.
+     */
+    void connectionLost(Throwable failure) {
+        String state = Failures.sqlState(failure);
+        if (state == null || !(state.startsWith("08") || state.startsWith("57P"))) {
+            return;
+        }
+        GenericObjectPool<?> p = dataSource.getConnectionPool();
+        if (p != null && p.getNumIdle() > 0) {
+            try {
+                opener.execute(p::clear);
+            } catch (RejectedExecutionException closed) {
+                // the pool is closing anyway
+            }
+        }
+    }
+
+    /**
+     * An idle connection, or one returned by another thread, is taken on the caller's thread: no
+     * connect happens there. A new connection is opened by the opener, and the caller waits for it
+     * at most max wait, so a server that accepts TCP but never answers the login (a black hole)
+     * cannot hold a caller for the login timeout.
+     */
+    private Connection borrow() throws SQLException {
+        GenericObjectPool<?> p = dataSource.getConnectionPool();
+        if (p != null && (p.getNumIdle() > 0 || p.getNumActive() >= settings.maxTotal())) {
+            return dataSource.getConnection();
+        }
+        CompletableFuture<Connection> opening;
+        try {
+            opening = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dataSource.getConnection();
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            }, opener);
+        } catch (RejectedExecutionException closed) {
+            throw new SQLNonTransientConnectionException("pool of database '" + database + "' (" + role
+                    + ") is closed", "08003");
+        }
+        long waitMillis = settings.maxWait().toMillis();
+        try {
+            return opening.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            opening.thenAccept(ManagedPool::closeQuietly); // goes to the pool when it arrives
+            GenericObjectPool<?> now = dataSource.getConnectionPool();
+            if (now != null && now.getNumActive() >= settings.maxTotal()) {
+                // the opener found the pool full and waits for a return like any borrower: saturation
+                return throwExhausted();
+            }
+            throw new SQLTransientConnectionException("no new connection to database '" + database + "' (" + role
+                    + ") within " + waitMillis + " ms: the server accepts connections too slowly or not at all",
+                    "08001");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null
+                    ? ce.getCause() : e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new SQLException("opening a connection failed: " + cause, "08001", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            opening.thenAccept(ManagedPool::closeQuietly);
+            throw new SQLTransientConnectionException("interrupted while waiting for a connection to database '"
+                    + database + "' (" + role + ")", "08001", e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // a connection the caller gave up on; the pool discards it if it is broken
+        }
     }
 
     /**
@@ -167,7 +288,16 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return true;
     }
 
-    private RuntimeException exhausted(SQLException e) {
+    private Connection throwExhausted() {
+        GenericObjectPool<?> pool = dataSource.getConnectionPool();
+        int active = pool == null ? 0 : pool.getNumActive();
+        int idle = pool == null ? 0 : pool.getNumIdle();
+        int waiting = pool == null ? 0 : pool.getNumWaiters();
+        throw new PoolExhaustedException(database, role, settings.maxWait().toMillis(), active + idle, active, idle,
+                waiting, null);
+    }
+
+    private PoolExhaustedException exhausted(SQLException e) {
         Throwable c = e.getCause();
         if (c instanceof NoSuchElementException && String.valueOf(c.getMessage()).startsWith("Timeout waiting")) {
             GenericObjectPool<?> pool = dataSource.getConnectionPool();
@@ -224,6 +354,12 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         public void close() throws SQLException {
             borrowers.remove(this);
             super.close();
+        }
+
+        @Override
+        protected void handleException(SQLException e) throws SQLException {
+            connectionLost(e);
+            super.handleException(e);
         }
     }
 
@@ -345,6 +481,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     /** Closes every connection; borrowed ones are closed when returned. Idempotent. */
     @Override
     public void close() {
+        opener.shutdown();
         try {
             dataSource.close();
         } catch (SQLException ignored) {

@@ -36,6 +36,7 @@ final class TestDb {
     Duration maxLag = Duration.ofMillis(500);
     Duration readYourWrites = Duration.ZERO;
     ReplicaBalance balance = ReplicaBalance.ROUND_ROBIN;
+    int maxAttemptsOverride = 3;
 
     TestDb(String url, String user, String password) {
         this.url = url;
@@ -57,7 +58,7 @@ final class TestDb {
                         "public"),
                 new ReplicaSettings(maxLag, readYourWrites, balance),
                 breaker, breaker,
-                new RetrySettings(3, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(2)),
+                new RetrySettings(maxAttemptsOverride, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(2)),
                 Duration.ofMillis(500), 100,
                 new MigrateSettings(Optional.empty(), List.of(), false, Duration.ofMinutes(5), List.of()));
     }

@@ -1,0 +1,201 @@
+package dev.dbagent.internal.pool;
+
+import dev.dbagent.config.ConnectionSettings;
+import dev.dbagent.config.DatabaseConfig;
+import dev.dbagent.config.JdbcUrls;
+import dev.dbagent.config.ReplicaConfig;
+import dev.dbagent.config.Secret;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The one way dbagent opens a connection to PostgreSQL (DESIGN.md rule 8): pools, operations,
+ * the audit trail and health probes all get their pgJDBC properties from here, so TLS
+ * ({@code sslmode}, {@code sslrootcert}), the connect, login and socket timeouts, TCP keep-alive,
+ * the application name and the schema search path are the same on every connection of a
+ * database.
+ *
+ * <p>Timeouts are whole seconds for pgJDBC: a positive duration is rounded up (so 1500 ms waits
+ * two seconds, never none), zero means none. Properties written into the URL itself win over
+ * these, as pgJDBC gives URL parameters precedence.
+ *
+ * <p>Immutable and thread-safe. {@link #open} blocks for at most the connect and login timeouts.
+ * {@link #toString()} masks the URL and never shows the password.
+ */
+public final class ConnectionFactory {
+    private static final Driver DRIVER = new org.postgresql.Driver();
+
+    private final String database;
+    private final String url;
+    private final String user;
+    private final String password;
+    private final ConnectionSettings settings;
+
+    /**
+     * @param database the logical database name (for messages)
+     * @param url the JDBC URL, {@code jdbc:postgresql://host:port/db}
+     * @param user the user to log in as, or null to leave it to the URL
+     * @param password the password, or null for none
+     * @param settings the database's connection settings
+     */
+    public ConnectionFactory(String database, String url, String user, String password, ConnectionSettings settings) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.url = Objects.requireNonNull(url, "url");
+        this.user = user;
+        this.password = password;
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * @param db a validated database configuration
+     * @return the factory of its primary
+     */
+    public static ConnectionFactory primary(DatabaseConfig db) {
+        return new ConnectionFactory(db.name(), db.url(), db.user().orElse(null),
+                db.password().map(Secret::reveal).orElse(null), db.connection());
+    }
+
+    /**
+     * @param db a validated database configuration
+     * @param replica one of its replicas; user and password default to the primary's
+     * @return the factory of that replica
+     */
+    public static ConnectionFactory replica(DatabaseConfig db, ReplicaConfig replica) {
+        return new ConnectionFactory(db.name(), replica.url(), replica.user().or(db::user).orElse(null),
+                replica.password().or(db::password).map(Secret::reveal).orElse(null), db.connection());
+    }
+
+    /**
+     * The same server and settings, another URL (the maintenance database, say).
+     *
+     * @param otherUrl the URL to connect to instead
+     * @return a new factory
+     */
+    public ConnectionFactory withUrl(String otherUrl) {
+        return new ConnectionFactory(database, otherUrl, user, password, settings);
+    }
+
+    /**
+     * The same server, other settings (a migration connection without a socket timeout, say).
+     *
+     * @param other the settings to use instead
+     * @return a new factory
+     */
+    public ConnectionFactory withSettings(ConnectionSettings other) {
+        return new ConnectionFactory(database, url, user, password, other);
+    }
+
+    /**
+     * The driver properties every connection gets, without user and password (a pool sets
+     * those itself).
+     *
+     * @param applicationName the {@code application_name} the server shows for the session
+     * @return a fresh properties object the caller may add to
+     */
+    public Properties driverProperties(String applicationName) {
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", seconds(settings.connectTimeout()));
+        p.setProperty("loginTimeout", seconds(settings.loginTimeout()));
+        p.setProperty("socketTimeout", seconds(settings.socketTimeout()));
+        p.setProperty("tcpKeepAlive", Boolean.toString(settings.tcpKeepAlive()));
+        p.setProperty("sslmode", settings.sslMode().value());
+        settings.sslRootCert().ifPresent(ca -> p.setProperty("sslrootcert", ca.toString()));
+        p.setProperty("currentSchema", settings.currentSchema());
+        p.setProperty("ApplicationName", Objects.requireNonNull(applicationName, "applicationName"));
+        return p;
+    }
+
+    /**
+     * Opens an unpooled connection with every setting of this database.
+     *
+     * @param applicationName the {@code application_name} the server shows for the session
+     * @return a new connection; the caller closes it
+     * @throws SQLException if it cannot be opened within the connect and login timeouts; the
+     *     message names the database and the masked URL
+     */
+    public Connection open(String applicationName) throws SQLException {
+        return open(applicationName, Map.of());
+    }
+
+    /**
+     * Opens an unpooled connection with every setting of this database and some of the caller's.
+     *
+     * @param applicationName the {@code application_name} the server shows for the session
+     * @param extra further pgJDBC properties, e.g. {@code preferQueryMode=simple}
+     * @return a new connection; the caller closes it
+     * @throws SQLException if it cannot be opened within the connect and login timeouts
+     */
+    public Connection open(String applicationName, Map<String, String> extra) throws SQLException {
+        Properties p = driverProperties(applicationName);
+        extra.forEach(p::setProperty);
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        Connection c;
+        try {
+            c = DRIVER.connect(url, p);
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to database '" + database + "' (" + maskedUrl() + "): "
+                    + JdbcUrls.maskIn(e.getMessage(), url, password), e.getSQLState(), e);
+        }
+        if (c == null) {
+            // pgJDBC answers null for a URL it does not accept; config validation normally refuses those first
+            throw new SQLException("cannot connect to database '" + database + "': pgJDBC does not accept the URL "
+                    + maskedUrl(), "08001");
+        }
+        return c;
+    }
+
+    /** @return the logical database name */
+    public String database() {
+        return database;
+    }
+
+    /** @return the JDBC URL; contains whatever credentials the configuration wrote into it */
+    public String url() {
+        return url;
+    }
+
+    /** @return the user, or null */
+    public String user() {
+        return user;
+    }
+
+    /** @return the password, or null; never log it */
+    public String password() {
+        return password;
+    }
+
+    /** @return the connection settings */
+    public ConnectionSettings settings() {
+        return settings;
+    }
+
+    /** @return the URL with credentials masked */
+    public String maskedUrl() {
+        return JdbcUrls.mask(url);
+    }
+
+    /** Whole seconds for pgJDBC, rounded up; zero stays zero (none). */
+    static String seconds(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            return "0";
+        }
+        long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        return Long.toString(Math.max(1, s));
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionFactory[" + database + ", " + maskedUrl() + (user == null ? "" : " as " + user)
+                + ", sslmode=" + settings.sslMode() + "]";
+    }
+}
