@@ -26,6 +26,9 @@ public final class JdbcUrls {
     // "password" anywhere, or user info before an '@' (jdbc:oracle:thin:@host has none)
     private static final Pattern MAY_HOLD_SECRET = Pattern.compile("(?i).*(password|[^:/]@).*", Pattern.DOTALL);
 
+    private static final Pattern URL_IN_TEXT = Pattern.compile("jdbc:[^\\s\"'<>]+");
+    private static final Pattern PASSWORD_IN_TEXT = Pattern.compile("(?i)((?:ssl)?password=)(?!\\*\\*\\*\\*)[^&\\s;,\"']*");
+
     private JdbcUrls() {
     }
 
@@ -72,6 +75,22 @@ public final class JdbcUrls {
             out = out.replace(password, "****");
         }
         return out;
+    }
+
+    /**
+     * Masks a free text (an exception message, say) that may quote JDBC URLs: each
+     * {@code jdbc:...} word becomes {@link #mask(String) its masked form} and any remaining
+     * {@code password=...} value becomes {@code ****}; the rest of the text is kept.
+     *
+     * @param text the text, may be null
+     * @return the masked text, or null if {@code text} is null
+     */
+    public static String maskText(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = URL_IN_TEXT.matcher(text).replaceAll(m -> Matcher.quoteReplacement(mask(m.group())));
+        return PASSWORD_IN_TEXT.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "****"));
     }
 
     /**

@@ -11,7 +11,7 @@ import dev.dbagent.config.JdbcUrls;
  *
  * <p>The original exception is never attached as a cause: its class (or its cause's) may not exist
  * on the client, and deserializing it would hide the message. Messages are masked with
- * {@link JdbcUrls#mask(String)} in case a driver message carries a URL. Stateless and thread-safe.
+ * {@link JdbcUrls#maskText(String)} in case a driver message carries a URL. Stateless and thread-safe.
  */
 final class JmxErrors {
     private JmxErrors() {
@@ -67,6 +67,6 @@ final class JmxErrors {
      * @return the message with credentials masked, {@code ""} for null
      */
     static String clean(String message) {
-        return message == null ? "" : JdbcUrls.mask(message);
+        return message == null ? "" : JdbcUrls.maskText(message);
     }
 }

@@ -177,7 +177,8 @@ class AgentManagementTest {
         assertThat(remote.getMBeanInfo(ObjectNames.health(AGENT)).getNotifications())
                 .flatExtracting(i -> List.of(i.getNotifTypes())).containsExactly(Notifications.HEALTH_STATUS);
         assertThat(remote.getMBeanInfo(ObjectNames.operations(AGENT, "main")).getNotifications())
-                .flatExtracting(i -> List.of(i.getNotifTypes())).containsExactly(Notifications.OPS_COMPLETED);
+                .flatExtracting(i -> List.of(i.getNotifTypes()))
+                .containsExactly(Notifications.OPS_COMPLETED, Notifications.OPS_PROGRESS);
     }
 
     @Test

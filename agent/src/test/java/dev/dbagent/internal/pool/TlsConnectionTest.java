@@ -124,14 +124,15 @@ class TlsConnectionTest {
         }
         // the server refuses every connection without TLS: operations reach it only through the factory's settings
         Operations ops = Operations.builder().jdbcUrl(db.url()).user(pg.user()).password(pg.password())
-                .connection(db.connection()).targetSchema("app").environment(Environment.TEST).build();
+                .connection(db.connection()).targetSchema("app").changelog("dev/dbagent/embedding/ledger.xml")
+                .environment(Environment.TEST).build();
         Operations.MigrationProbe probe = ops.probeMigrations();
         assertThat(probe.error()).isEmpty();
         assertThat(probe.reachable()).isTrue();
         Operations plain = Operations.builder().jdbcUrl(db.url()).user(pg.user()).password(pg.password())
                 .connection(new ConnectionSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         true, SslMode.DISABLE, "public"))
-                .targetSchema("app").environment(Environment.TEST).build();
+                .targetSchema("app").changelog("dev/dbagent/embedding/ledger.xml").environment(Environment.TEST).build();
         Operations.MigrationProbe refused = plain.probeMigrations();
         assertThat(refused.reachable()).isFalse();
         assertThat(refused.error()).contains("no encryption");
