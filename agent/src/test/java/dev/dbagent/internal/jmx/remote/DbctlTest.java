@@ -1,5 +1,8 @@
 package dev.dbagent.internal.jmx.remote;
 
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+import dev.dbagent.config.JolokiaSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -52,10 +55,11 @@ class DbctlTest {
         mbeanServer = MBeanServerFactory.createMBeanServer();
         beans = TestBeans.register(mbeanServer, "demo");
         credentials = Credentials.in(dir);
-        jmx = RemoteJmxServer.start(mbeanServer,
-                RemoteJmxSettings.authenticated(0, credentials.passwordFile, credentials.accessFile, "test"));
-        jolokia = JolokiaServer.start(JolokiaServerSettings.withUsers(
-                0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "test"));
+        JmxRemoteSettings jmxSettings =
+                JmxRemoteSettings.authenticated(0, credentials.passwordFile, credentials.accessFile);
+        jmx = RemoteJmxServer.start(mbeanServer, jmxSettings, Environment.TEST);
+        jolokia = JolokiaServer.start(JolokiaSettings.sharingJmxUsers(0, Credentials.policy()), jmxSettings,
+                Environment.TEST);
     }
 
     @AfterAll
