@@ -55,7 +55,8 @@ public final class StartChecks {
         if (s.auth()) {
             users(JMX, s.passwordFile(), s.accessFile(), problems);
         }
-        if (env.isProtected() && !s.ssl() && !loopback(s.host())) {
+        // (without authentication there is no password to protect, and that is refused above)
+        if (env.isProtected() && s.auth() && !s.ssl() && !loopback(s.host())) {
             problems.add(JMX + "ssl=false: remote JMX on " + s.host() + " (not loopback) must use TLS in "
                     + env.key() + ", or passwords cross the network in clear text");
         }
@@ -100,7 +101,7 @@ public final class StartChecks {
         } else {
             policy(s.policyFile().get()).ifPresent(problems::add);
         }
-        if (env.isProtected() && !s.ssl() && !loopback(s.host())) {
+        if (env.isProtected() && s.auth() && !s.ssl() && !loopback(s.host())) {
             problems.add(JOLOKIA + "ssl=false: Jolokia on " + s.host() + " (not loopback) must use https in "
                     + env.key() + ", or basic-auth passwords cross the network in clear text");
         }
