@@ -16,10 +16,15 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import javax.security.auth.Subject;
+
+import org.jolokia.json.parser.JSONParser;
+import org.jolokia.json.parser.ParseException;
 
 /**
  * What every Jolokia request passes before Jolokia parses it, in this order:
@@ -33,7 +38,10 @@ import javax.security.auth.Subject;
  *   <li>HTTP basic authentication against {@link Users} (401), unless the bridge runs without
  *       authentication (development), when the caller is {@code anonymousRole};</li>
  *   <li>the body: a declared {@code Content-Length} over the limit is refused (413) without
- *       reading it; otherwise at most limit + 1 bytes are read, and more is refused.</li>
+ *       reading it; otherwise at most limit + 1 bytes are read, and more is refused;</li>
+ *   <li>no proxy and only the served request types ({@code read}, {@code list}, {@code search},
+ *       {@code version}, {@code exec}, any case): a POST naming a {@code target} or another type,
+ *       or a GET whose path or any {@code p} parameter starts with another type, is refused (403).</li>
  * </ol>
  * The request then runs as a {@link Subject} holding the user and its {@link RolePrincipal},
  * which {@link RoleRestrictor} authorises per action and {@link Callers} names in the audit.
@@ -45,6 +53,8 @@ final class JolokiaGate extends Authenticator {
     static final String JOLOKIA_SUBJECT_ATTRIBUTE = "org.jolokia.jaasSubject";
 
     private static final Set<String> SAME_SITE = Set.of("same-origin", "none");
+    /** The request types the bridge serves; each action is then decided by {@link RoleRestrictor}. */
+    private static final Set<String> SERVED_TYPES = Set.of("read", "list", "search", "version", "exec");
 
     private final Basic basic;
     private final Role anonymousRole;
@@ -73,6 +83,9 @@ final class JolokiaGate extends Authenticator {
         if (hasCallbackParameter(exchange.getRequestURI().getRawQuery())) {
             return new Failure(400);
         }
+        if (method.equals("GET") && !getTypesServed(exchange)) {
+            return new Failure(403);
+        }
         if (!browserAllowed(exchange)) {
             return new Failure(403);
         }
@@ -92,8 +105,14 @@ final class JolokiaGate extends Authenticator {
                 return new Failure(401);
             }
         }
-        if (method.equals("POST") && !bodyWithinLimit(exchange)) {
-            return new Failure(413);
+        if (method.equals("POST")) {
+            byte[] body = body(exchange);
+            if (body == null) {
+                return new Failure(413);
+            }
+            if (asksForProxyOrUnservedType(body)) {
+                return new Failure(403);
+            }
         }
         exchange.setAttribute(JOLOKIA_SUBJECT_ATTRIBUTE,
                 new Subject(true, Set.of(principal, new RolePrincipal(role)), Set.of(), Set.of()));
@@ -143,16 +162,63 @@ final class JolokiaGate extends Authenticator {
         }
     }
 
-    /** Reads the body (at most limit + 1 bytes) and puts it back for Jolokia. */
-    private boolean bodyWithinLimit(HttpExchange exchange) {
+    /**
+     * Jolokia answers a proxy request (one with a {@code target}) from the local MBeanServer when
+     * its proxy service is absent, which would mislead the caller: it is refused instead.
+     */
+    private static boolean asksForProxyOrUnservedType(byte[] body) {
+        Object json;
+        try {
+            json = new JSONParser().parse(new String(body, StandardCharsets.UTF_8));
+        } catch (ParseException | IOException | RuntimeException e) {
+            return false; // Jolokia reports the syntax error itself
+        }
+        List<?> requests = json instanceof List<?> list ? list : List.of(json);
+        return requests.stream().anyMatch(r -> r instanceof Map<?, ?> m
+                && (m.containsKey("target") || m.get("config") instanceof Map<?, ?> c && c.containsKey("target")
+                        || m.get("type") instanceof String type && !SERVED_TYPES.contains(type.toLowerCase(Locale.ROOT))));
+    }
+
+    /**
+     * Every type a GET could mean - the path's first segment and that of every {@code p}
+     * parameter, however often it is repeated - must be one we serve; Jolokia's notification
+     * commands do not all pass its restrictor, so they are stopped here.
+     */
+    private boolean getTypesServed(HttpExchange exchange) {
+        List<String> paths = new java.util.ArrayList<>();
+        String path = exchange.getRequestURI().getPath();
+        int context = path.indexOf("/jolokia");
+        paths.add(context < 0 ? path : path.substring(context + "/jolokia".length()));
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query != null) {
+            for (String param : query.split("&")) {
+                int eq = param.indexOf('=');
+                String key = URLDecoder.decode(eq < 0 ? param : param.substring(0, eq), StandardCharsets.UTF_8);
+                if (key.strip().equalsIgnoreCase("p") && eq >= 0) {
+                    paths.add(URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        for (String p : paths) {
+            String rest = p.replaceFirst("^/+", "");
+            String type = rest.split("/", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (!type.isEmpty() && !SERVED_TYPES.contains(type)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads the body (at most limit + 1 bytes) and puts it back for Jolokia; null if over the limit. */
+    private byte[] body(HttpExchange exchange) {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
             try {
                 if (Long.parseLong(declared.strip()) > maxBodyBytes) {
-                    return false;
+                    return null;
                 }
             } catch (NumberFormatException e) {
-                return false;
+                return null;
             }
         }
         byte[] body;
@@ -160,13 +226,13 @@ final class JolokiaGate extends Authenticator {
             InputStream in = exchange.getRequestBody();
             body = in.readNBytes(maxBodyBytes + 1);
         } catch (IOException e) {
-            return false;
+            return null;
         }
         if (body.length > maxBodyBytes) {
-            return false;
+            return null;
         }
         exchange.setStreams(new ByteArrayInputStream(body), null);
-        return true;
+        return body;
     }
 
     /** Basic authentication against the users table. */
