@@ -54,6 +54,9 @@ public final class Demo {
             System.exit(1);
         }
         Credentials creds = Credentials.write(home);
+        // for scripts/demo, which checks it before rebuilding what this JVM runs from
+        Path pidFile = home.resolve(PID_FILE);
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
 
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         pg.createDatabase("civic");
@@ -95,6 +98,11 @@ public final class Demo {
             workload.close();
             agent.close();
             pg.close();
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException e) {
+                System.err.println("dbagent demo: could not remove " + pidFile + ": " + e.getMessage());
+            }
             stopped.countDown();
         }, "dbagent-demo-shutdown"));
 
@@ -118,6 +126,7 @@ public final class Demo {
     }
 
     static final String LOCK_FILE = "demo.lock";
+    static final String PID_FILE = "demo.pid";
 
     /** Held for the life of the JVM; the operating system releases it when the process ends. */
     private static FileLock demoLock;

@@ -108,6 +108,15 @@ class DemoTest {
 
         assertThat(second.exitValue()).as(out).isEqualTo(1);
         assertThat(out).contains("dbagent demo: another demo is running with DBAGENT_DEMO_HOME=" + home);
+        // scripts/demo says so before it builds anything (a build would replace the running demo's classes)
+        ProcessBuilder script = new ProcessBuilder("bash", Path.of("..", "scripts", "demo").toString())
+                .redirectErrorStream(true);
+        script.environment().put("DBAGENT_DEMO_HOME", home.toString());
+        Process viaScript = script.start();
+        String scriptOut = new String(viaScript.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(viaScript.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(viaScript.exitValue()).as(scriptOut).isEqualTo(1);
+        assertThat(scriptOut).contains("dbagent demo: another demo is running (pid " + demo.pid() + ")");
         Map<Path, byte[]> after = files();
         assertThat(after.keySet()).isEqualTo(before.keySet());
         before.forEach((file, content) -> assertThat(after.get(file)).as(file.toString()).isEqualTo(content));
