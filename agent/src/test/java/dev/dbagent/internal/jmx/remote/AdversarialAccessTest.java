@@ -80,6 +80,8 @@ class AdversarialAccessTest {
     private static final ObjectName BREAKER = ObjectNames.serviceBreaker(AGENT, "main");
     private static final ObjectName POOL = ObjectNames.pool(AGENT, "main", "primary");
     private static final ObjectName HEALTH = ObjectNames.health(AGENT);
+    private static final String UNKNOWN_TOKEN = "reset refused: unknown or already used reset token (or one"
+            + " superseded by a newer prepareReset); call prepareReset and use its latest token once";
     private static final ObjectName UNDECIDED = name("dev.dbagent:type=Undecided,agent=" + AGENT);
 
     @TempDir
@@ -281,8 +283,7 @@ class AdversarialAccessTest {
             String newer = (String) m.invoke(OPERATIONS, "prepareReset", null, null);
             String[] sig = {String.class.getName()};
             assertThatThrownBy(() -> m.invoke(OPERATIONS, "reset", new Object[] {older}, sig))
-                    .hasRootCauseMessage("reset refused: unknown or already used reset token;"
-                            + " call prepareReset first and use its token once");
+                    .hasRootCauseMessage(UNKNOWN_TOKEN);
             assertThat(markerPresent()).as("the older token dropped nothing").isTrue();
 
             CompositeData reset = (CompositeData) m.invoke(OPERATIONS, "reset", new Object[] {newer}, sig);
@@ -290,8 +291,7 @@ class AdversarialAccessTest {
             assertThat(markerPresent()).as("the reset re-created the schema").isFalse();
             insertMarker();
             assertThatThrownBy(() -> m.invoke(OPERATIONS, "reset", new Object[] {newer}, sig))
-                    .hasRootCauseMessage("reset refused: unknown or already used reset token;"
-                            + " call prepareReset first and use its token once");
+                    .hasRootCauseMessage(UNKNOWN_TOKEN);
 
             String expiring = (String) m.invoke(OPERATIONS, "prepareReset", null, null);
             clock.advance(Duration.ofSeconds(61));
