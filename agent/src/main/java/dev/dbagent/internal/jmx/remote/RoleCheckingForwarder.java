@@ -39,6 +39,9 @@ final class RoleCheckingForwarder implements InvocationHandler {
             "getMBeanCount", "getDefaultDomain", "getDomains", "isInstanceOf", "getObjectInstance",
             "getClassLoaderFor", "getClassLoader", "getClassLoaderRepository");
 
+    /** What the connector's own notification buffer queries with; it compares class names only. */
+    private static final String INSTANCE_OF_QUERY = "javax.management.InstanceOfQueryExp";
+
     private final AccessPolicy policy = AccessPolicy.get();
     private final Role anonymousRole;
     private MBeanServer next;
@@ -98,6 +101,16 @@ final class RoleCheckingForwarder implements InvocationHandler {
                 // a listener object can only be passed in-process: that is the connector's own buffer
                 if (!(args.length > 1 && args[1] instanceof NotificationListener)) {
                     policy.listen(role, (ObjectName) args[0], listenerIsMBean).orThrow();
+                }
+            }
+            case "queryNames", "queryMBeans" -> {
+                if (!internal) {
+                    policy.metadata(role).orThrow();
+                    // a query expression is evaluated against attribute values with no access
+                    // check: it would be an oracle for SystemProperties and the like
+                    if (args[1] != null && !args[1].getClass().getName().equals(INSTANCE_OF_QUERY)) {
+                        policy.lifecycle("a query with a QueryExp (it reads attribute values)").orThrow();
+                    }
                 }
             }
             default -> {

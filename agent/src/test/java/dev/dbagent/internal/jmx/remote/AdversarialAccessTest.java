@@ -47,6 +47,7 @@ import javax.management.MBeanOperationInfo;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.Query;
 import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -216,6 +217,20 @@ class AdversarialAccessTest {
         assertThat(civicTables()).isEqualTo(tablesBefore).isPositive();
     }
 
+    @Test
+    void rmiMonitorReceivesTheAgentsNotifications() throws Exception {
+        List<javax.management.Notification> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (JMXConnector c = rmi(Role.MONITOR)) {
+            MBeanServerConnection m = c.getMBeanServerConnection();
+            m.addNotificationListener(OPERATIONS, (n, handback) -> received.add(n), null, null);
+            m.invoke(OPERATIONS, "status", null, null);
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> received.stream().anyMatch(n -> n.getType().equals("dev.dbagent.ops.completed")));
+        }
+        assertThat(received).extracting(javax.management.Notification::getSource).contains(OPERATIONS);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"MONITOR", "OPERATOR"})
     void rmiReachesNoJvmInternals(String roleName) throws Exception {
@@ -250,7 +265,9 @@ class AdversarialAccessTest {
                     () -> m.createMBean("javax.management.loading.MLet", mlet),
                     () -> m.unregisterMBean(OPERATIONS),
                     () -> m.invoke(UNDECIDED, "purge", null, null),
-                    () -> m.addNotificationListener(OPERATIONS, HEALTH, null, null));
+                    () -> m.addNotificationListener(OPERATIONS, HEALTH, null, null),
+                    // a query expression would read ClassPath without an access check: an oracle
+                    () -> m.queryNames(RUNTIME, Query.match(Query.attr("ClassPath"), Query.value("*postgresql*"))));
             for (int i = 0; i < calls.size(); i++) {
                 ThrowingCall call = calls.get(i);
                 assertThatThrownBy(call::run).as("call #" + i).isInstanceOf(SecurityException.class)
@@ -260,6 +277,7 @@ class AdversarialAccessTest {
             AttributeList runtime = m.getAttributes(RUNTIME, new String[] {"Uptime", "SystemProperties", "InputArguments"});
             assertThat(runtime.asList()).extracting(Attribute::getName).containsExactly("Uptime");
             assertThat(m.getAttribute(MEMORY, "HeapMemoryUsage")).isInstanceOf(CompositeData.class);
+            assertThat(m.queryNames(ObjectNames.allOfAgent(AGENT), null)).contains(OPERATIONS, BREAKER);
         }
         assertThat(dump).doesNotExist();
         assertThat(jfr).doesNotExist();
