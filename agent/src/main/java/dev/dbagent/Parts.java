@@ -12,9 +12,7 @@ import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.health.Issue;
 import dev.dbagent.internal.jmx.AgentManagement;
 import dev.dbagent.internal.jmx.remote.JolokiaServer;
-import dev.dbagent.internal.jmx.remote.JolokiaServerSettings;
 import dev.dbagent.internal.jmx.remote.RemoteJmxServer;
-import dev.dbagent.internal.jmx.remote.RemoteJmxSettings;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.internal.pool.ConnectionManager;
 import dev.dbagent.internal.pool.DatabaseRouter;
@@ -82,18 +80,13 @@ final class Parts {
         agent.onStop(mbeans::close);
 
         if (config.jmxRemote().enabled()) {
-            RemoteJmxServer jmx = RemoteJmxServer.start(agent.mbeanServer(),
-                    RemoteJmxSettings.from(config.jmxRemote(), config.environment()));
+            RemoteJmxServer jmx = RemoteJmxServer.start(agent.mbeanServer(), config.jmxRemote(), config.environment());
             agent.onStop(jmx::close);
             agent.remoteJmx(jmx);
         }
         if (config.jolokia().enabled()) {
-            // with password and access files, Jolokia shares the monitor/operator users of remote JMX
-            boolean sharedUsers = config.jolokia().auth() && config.jmxRemote().passwordFile().isPresent()
-                    && config.jmxRemote().accessFile().isPresent() && config.jolokia().user().isEmpty();
-            JolokiaServer jolokia = JolokiaServer.start(sharedUsers
-                    ? JolokiaServerSettings.from(config.jolokia(), config.jmxRemote(), config.environment())
-                    : JolokiaServerSettings.from(config.jolokia(), config.environment()));
+            // without a user of its own, Jolokia shares the monitor/operator users of remote JMX
+            JolokiaServer jolokia = JolokiaServer.start(config.jolokia(), config.jmxRemote(), config.environment());
             agent.onStop(jolokia::close);
             agent.jolokia(jolokia);
         }

@@ -87,7 +87,10 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         }
         problems.addAll(protectedEnvironmentProblems(environment, ops.resetEnabled(),
                 jmxRemote.enabled() && !jmxRemote.auth(), jolokia.enabled() && !jolokia.auth()));
-        return problems;
+        // what the remote doors would refuse at start-up (files, TLS halves, addresses)
+        problems.addAll(jmxRemote.problems(environment));
+        problems.addAll(jolokia.problems(environment, jmxRemote));
+        return List.copyOf(new java.util.LinkedHashSet<>(problems));
     }
 
     /**

@@ -401,7 +401,10 @@ final class ConfigParser {
                         opt("dbagent.jmx.remote.accessFile"), bool("dbagent.jmx.remote.ssl")),
                 new JolokiaSettings(bool("dbagent.jolokia.enabled"), str("dbagent.jolokia.host"), num("dbagent.jolokia.port"),
                         bool("dbagent.jolokia.auth"), opt("dbagent.jolokia.user"), opt("dbagent.jolokia.password"),
-                        opt("dbagent.jolokia.policyFile")));
+                        opt("dbagent.jolokia.policyFile"), num("dbagent.jolokia.threads"),
+                        num("dbagent.jolokia.maxBodyBytes"), num("dbagent.jolokia.requestTimeoutSeconds"),
+                        bool("dbagent.jolokia.ssl"), opt("dbagent.jolokia.keystore"),
+                        opt("dbagent.jolokia.keystorePassword")));
     }
 
     private DatabaseConfig database(String db) {

@@ -73,7 +73,7 @@ final class Keys {
             bool("dbagent.jmx.remote.auth", env("false", "false", "true", "true"),
                     "Require authentication for remote JMX. Must be true in staging and production when enabled."),
             path("dbagent.jmx.remote.passwordFile", "JMX password file. Required when auth is true."),
-            path("dbagent.jmx.remote.accessFile", "JMX access file (roles). Optional."),
+            path("dbagent.jmx.remote.accessFile", "JMX access file: '<user> readonly|readwrite' (monitor|operator). Required when auth is true."),
             bool("dbagent.jmx.remote.ssl", all("false"), "Use TLS for remote JMX (keystore from javax.net.ssl.* properties)."),
             bool("dbagent.jolokia.enabled", all("false"), "Start the Jolokia HTTP bridge."),
             str("dbagent.jolokia.host", all("127.0.0.1"), "Address Jolokia binds to."),
@@ -82,7 +82,15 @@ final class Keys {
                     "Require HTTP basic authentication for Jolokia. Must be true in staging and production when enabled."),
             str("dbagent.jolokia.user", NONE, "Jolokia user. Required when auth is true."),
             secret("dbagent.jolokia.password", "Jolokia password (secret). Required when auth is true."),
-            path("dbagent.jolokia.policyFile", "Jolokia access policy XML. Optional."));
+            path("dbagent.jolokia.policyFile", "Jolokia access policy XML (network and CORS). Required in staging and production."),
+            integer("dbagent.jolokia.threads", 2, 64, all("8"), "Threads serving Jolokia requests; a slow request holds one."),
+            integer("dbagent.jolokia.maxBodyBytes", 1024, 16_777_216, all("65536"),
+                    "Largest request body Jolokia accepts; a larger one is refused (413) before it is read."),
+            integer("dbagent.jolokia.requestTimeoutSeconds", 1, 3600, all("30"),
+                    "Longest time a client may take to send a request or receive a response (JDK HTTP server, JVM-wide)."),
+            bool("dbagent.jolokia.ssl", all("false"), "Serve Jolokia over https; needs keystore and keystorePassword."),
+            path("dbagent.jolokia.keystore", "Key store (PKCS12 or JKS) with Jolokia's certificate and key. Required when ssl is true."),
+            secret("dbagent.jolokia.keystorePassword", "Password of dbagent.jolokia.keystore (secret). Required when ssl is true."));
 
     private static final List<Def> BREAKER_SHARED = List.of(
             integer("breaker.failureRateThreshold", 1, 100, all("50"), "Failure percentage at which a breaker opens."),

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /** The example configs in jmx-config/ load with their env: references supplied. */
@@ -16,8 +20,24 @@ class ExampleConfigsTest {
             "AUDIT_DB_PASSWORD", "audit-pw",
             "CIVIC_JOLOKIA_PASSWORD", "jolokia-pw");
 
-    private static AgentConfig load(String name) {
-        return ConfigLoader.create().file(jmxConfig().resolve(name)).environmentVariables(ENV).load();
+    @TempDir
+    static Path etc;
+
+    /**
+     * The examples name files under /etc/dbagent, which loading checks (what the remote doors
+     * would refuse at start-up, loading refuses); the environment points them at real copies.
+     */
+    private static AgentConfig load(String name) throws Exception {
+        Path password = etc.resolve("jmxremote.password");
+        Files.writeString(password, "monitor m0nitor-pw\noperator 0perator-pw\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Path access = Files.copy(jmxConfig().resolve("jmxremote.access"), etc.resolve("jmxremote.access"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Map<String, String> env = new HashMap<>(ENV);
+        env.put("DBAGENT_JMX_REMOTE_PASSWORDFILE", password.toString());
+        env.put("DBAGENT_JMX_REMOTE_ACCESSFILE", access.toString());
+        env.put("DBAGENT_JOLOKIA_POLICYFILE", jmxConfig().resolve("jolokia-access.xml").toString());
+        return ConfigLoader.create().file(jmxConfig().resolve(name)).environmentVariables(env).load();
     }
 
     private static Path jmxConfig() {
@@ -30,7 +50,7 @@ class ExampleConfigsTest {
     }
 
     @Test
-    void developmentExampleLoads() {
+    void developmentExampleLoads() throws Exception {
         AgentConfig c = load("development.properties");
         assertThat(c.environment()).isEqualTo(Environment.DEVELOPMENT);
         assertThat(c.name()).isEqualTo("civic-dev");
@@ -45,7 +65,7 @@ class ExampleConfigsTest {
     }
 
     @Test
-    void testExampleLoads() {
+    void testExampleLoads() throws Exception {
         AgentConfig c = load("test.properties");
         assertThat(c.environment()).isEqualTo(Environment.TEST);
         assertThat(c.jmxRemote().enabled()).isTrue();
@@ -55,12 +75,12 @@ class ExampleConfigsTest {
     }
 
     @Test
-    void stagingExampleLoads() {
+    void stagingExampleLoads() throws Exception {
         AgentConfig c = load("staging.properties");
         assertThat(c.environment()).isEqualTo(Environment.STAGING);
         assertThat(c.ops().resetEnabled()).isFalse();
         assertThat(c.jmxRemote().auth()).isTrue();
-        assertThat(c.jmxRemote().passwordFile()).contains(Path.of("/etc/dbagent/jmxremote.password"));
+        assertThat(c.jmxRemote().passwordFile()).contains(etc.resolve("jmxremote.password"));
         assertThat(c.jolokia().password().orElseThrow().reveal()).isEqualTo("jolokia-pw");
         DatabaseConfig main = c.database("main").orElseThrow();
         assertThat(main.replicas()).singleElement()
@@ -68,7 +88,7 @@ class ExampleConfigsTest {
     }
 
     @Test
-    void productionExampleLoads() {
+    void productionExampleLoads() throws Exception {
         AgentConfig c = load("production.properties");
         assertThat(c.environment()).isEqualTo(Environment.PRODUCTION);
         assertThat(c.databases()).extracting(DatabaseConfig::name).containsExactly("audit", "main");

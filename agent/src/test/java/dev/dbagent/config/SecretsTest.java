@@ -33,6 +33,7 @@ class SecretsTest {
         p.setProperty("dbagent.jolokia.enabled", "true");
         p.setProperty("dbagent.jolokia.user", "ops");
         p.setProperty("dbagent.jolokia.password", "file:" + file);
+        p.setProperty("dbagent.jolokia.policyFile", Path.of("..", "jmx-config", "jolokia-access.xml").toString());
         // DBAGENT_MAIN_PW is not a key, but an env: reference names it, so it is not "unknown".
         AgentConfig config = ConfigLoader.create().properties("p", p)
                 .environmentVariables(Map.of("DBAGENT_MAIN_PW", "from-env-pw")).load();

@@ -12,6 +12,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -24,8 +27,11 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Ports: {@code DBAGENT_DEMO_JMX_PORT} (default 9010), {@code DBAGENT_DEMO_JOLOKIA_PORT}
  * (default 8778). Credentials and security files are written to {@code DBAGENT_DEMO_HOME}
- * (default {@code ~/.cache/dbagent/demo}), private to the user. The Jolokia policy is read from
- * {@code jmx-config/jolokia-access.xml} (the demo runs from the repository root).
+ * (default {@code ~/.cache/dbagent/demo}), private to the user; a second demo with the same home
+ * refuses to start while the first runs ({@code demo.lock}) and leaves its files alone. No
+ * password is printed or put on a command line: dbctl reads a credentials file, curl a netrc
+ * file. The Jolokia policy is read from {@code jmx-config/jolokia-access.xml} (the demo runs
+ * from the repository root).
  */
 public final class Demo {
     private Demo() {}
@@ -39,7 +45,18 @@ public final class Demo {
         int jolokiaPort = Integer.parseInt(env("DBAGENT_DEMO_JOLOKIA_PORT", "8778"));
         Path home = Path.of(env("DBAGENT_DEMO_HOME", System.getProperty("user.home") + "/.cache/dbagent/demo"));
         Path policy = Path.of(env("DBAGENT_DEMO_POLICY", "jmx-config/jolokia-access.xml")).toAbsolutePath();
+        // one demo per home: a second one must not overwrite the running one's credentials
+        demoLock = lock(home);
+        if (demoLock == null) {
+            System.err.println("dbagent demo: another demo is running with DBAGENT_DEMO_HOME=" + home
+                    + " (it holds " + home.resolve(LOCK_FILE) + "); stop it first, or start this one with another"
+                    + " DBAGENT_DEMO_HOME and other ports");
+            System.exit(1);
+        }
         Credentials creds = Credentials.write(home);
+        // for scripts/demo, which checks it before rebuilding what this JVM runs from
+        Path pidFile = home.resolve(PID_FILE);
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
 
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         pg.createDatabase("civic");
@@ -81,6 +98,11 @@ public final class Demo {
             workload.close();
             agent.close();
             pg.close();
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException e) {
+                System.err.println("dbagent demo: could not remove " + pidFile + ": " + e.getMessage());
+            }
             stopped.countDown();
         }, "dbagent-demo-shutdown"));
 
@@ -95,12 +117,31 @@ public final class Demo {
                 + " scripts/dbctl --port " + jmxPort + " health");
         out.println("  dbctl (Jolokia)     : DBCTL_CREDENTIALS_FILE=" + creds.credentialsFile
                 + " scripts/dbctl --via jolokia --port " + jolokiaPort + " pools");
-        out.println("  curl                : curl -s -u operator:\"$(sed -n 's/^password=//p' " + creds.credentialsFile
-                + ")\" -H 'Origin: http://127.0.0.1' " + jolokiaUrl + "read/dev.dbagent:type=Health,agent=demo/Status");
+        out.println("  curl                : curl -s --netrc-file " + creds.netrcFile + " "
+                + jolokiaUrl + "read/dev.dbagent:type=Health,agent=demo/Status");
         out.println("Press Ctrl-C to stop.");
         out.println("DBAGENT_DEMO_READY");
         out.flush();
         stopped.await();
+    }
+
+    static final String LOCK_FILE = "demo.lock";
+    static final String PID_FILE = "demo.pid";
+
+    /** Held for the life of the JVM; the operating system releases it when the process ends. */
+    private static FileLock demoLock;
+
+    /** @return the held lock on the home's lock file, or null if another process holds it */
+    private static FileLock lock(Path home) throws IOException {
+        Files.createDirectories(home);
+        FileChannel channel = FileChannel.open(home.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+        }
+        // held (with its channel) until the JVM exits, which releases it
+        return lock;
     }
 
     private static String env(String name, String fallback) {
@@ -113,11 +154,13 @@ public final class Demo {
         final Path passwordFile;
         final Path accessFile;
         final Path credentialsFile;
+        final Path netrcFile;
 
-        private Credentials(Path passwordFile, Path accessFile, Path credentialsFile) {
+        private Credentials(Path passwordFile, Path accessFile, Path credentialsFile, Path netrcFile) {
             this.passwordFile = passwordFile;
             this.accessFile = accessFile;
             this.credentialsFile = credentialsFile;
+            this.netrcFile = netrcFile;
         }
 
         static Credentials write(Path home) throws IOException {
@@ -131,7 +174,13 @@ public final class Demo {
             Path credentials = privateFile(home.resolve("operator.credentials"),
                     "user=operator\npassword=" + operator + "\n");
             privateFile(home.resolve("monitor.credentials"), "user=monitor\npassword=" + monitor + "\n");
-            return new Credentials(password, access, credentials);
+            // for curl --netrc-file: the password stays off every command line
+            Path netrc = privateFile(home.resolve("operator.netrc"),
+                    "machine 127.0.0.1 login operator password " + operator + "\n"
+                            + "machine localhost login operator password " + operator + "\n");
+            privateFile(home.resolve("monitor.netrc"), "machine 127.0.0.1 login monitor password " + monitor + "\n"
+                    + "machine localhost login monitor password " + monitor + "\n");
+            return new Credentials(password, access, credentials, netrc);
         }
 
         private static Path privateFile(Path p, String content) throws IOException {

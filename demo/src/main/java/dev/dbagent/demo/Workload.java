@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo's light, steady workload through {@link DatabaseService}: reads, writes, searches, an
  * occasional slow query and an occasional unique-key violation (which the breakers must ignore).
+ *
+ * <p>It survives a reset: when the rows it created are gone (the schema was dropped and
+ * re-created), it logs one line, pauses while the schema is not usable, and re-creates its rows
+ * once it is.
  */
 final class Workload implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Workload.class);
@@ -37,6 +41,7 @@ final class Workload implements AutoCloseable {
     private final List<Long> bills = new ArrayList<>();
     private long official;
     private long jurisdiction;
+    private boolean paused;
 
     private Workload(DatabaseService db) {
         this.db = db;
@@ -52,6 +57,8 @@ final class Workload implements AutoCloseable {
     }
 
     private void seed() {
+        citizens.clear();
+        bills.clear();
         jurisdiction = db.read(JurisdictionDao.class, dao -> dao.list(0, 1)).get(0).id();
         official = db.write(OfficialDao.class, dao -> dao.create("Ada Demo", "Mayor", "Independent", jurisdiction,
                 LocalDate.of(2025, 1, 1), null)).id();
@@ -66,9 +73,21 @@ final class Workload implements AutoCloseable {
         while (running) {
             n++;
             try {
+                if (paused) {
+                    seed();
+                    paused = false;
+                    LOG.info("demo workload resumed: the schema is back, its rows are re-created");
+                }
                 step(n);
             } catch (RuntimeException e) {
-                LOG.info("demo workload call failed (as some are meant to): {}", firstLine(e.getMessage()));
+                // while paused the schema is still being reset: that was said once already
+                if (!paused && !ownRowsExist()) {
+                    paused = true;
+                    LOG.info("demo workload paused: its rows are gone (the schema was reset); it resumes when the"
+                            + " schema is back");
+                } else if (!paused) {
+                    LOG.info("demo workload call failed (as some are meant to): {}", firstLine(e.getMessage()));
+                }
             }
             try {
                 Thread.sleep(150); // pacing of a demo workload, not a test
@@ -111,6 +130,14 @@ final class Workload implements AutoCloseable {
                 }
             }
             default -> db.read(LedgerDao.class, LedgerDao::firstBrokenEntry);
+        }
+    }
+
+    private boolean ownRowsExist() {
+        try {
+            return db.read(OfficialDao.class, dao -> dao.findById(official)).isPresent();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -63,6 +63,7 @@ public interface CircuitBreakerMXBean {
      *
      * @return the transition made, e.g. {@code "CLOSED -> FORCED_OPEN"}
      */
+    @Impact(Impact.Kind.ACTION)
     String forceOpen();
 
     /**
@@ -70,6 +71,7 @@ public interface CircuitBreakerMXBean {
      *
      * @return the transition made, e.g. {@code "FORCED_OPEN -> CLOSED"}
      */
+    @Impact(Impact.Kind.ACTION)
     String reset();
 
     /**
@@ -77,6 +79,7 @@ public interface CircuitBreakerMXBean {
      *
      * @return the transition made, e.g. {@code "OPEN -> DISABLED"}
      */
+    @Impact(Impact.Kind.ACTION)
     String disable();
 
     /**
@@ -85,5 +88,6 @@ public interface CircuitBreakerMXBean {
      *
      * @return the transition made, e.g. {@code "CLOSED -> METRICS_ONLY"}
      */
+    @Impact(Impact.Kind.ACTION)
     String metricsOnly();
 }

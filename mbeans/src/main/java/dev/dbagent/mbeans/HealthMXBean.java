@@ -36,6 +36,7 @@ public interface HealthMXBean {
      *
      * @return a human-readable report: overall status line, one line per check, one per issue
      */
+    @Impact(Impact.Kind.INFO)
     String runNow();
 
     /**
@@ -43,5 +44,6 @@ public interface HealthMXBean {
      *
      * @return the report
      */
+    @Impact(Impact.Kind.INFO)
     HealthReportInfo runNowReport();
 }

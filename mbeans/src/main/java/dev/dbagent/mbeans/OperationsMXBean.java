@@ -43,6 +43,7 @@ public interface OperationsMXBean {
      * @return the steps done per database
      * @throws IllegalStateException if refused or failed (see the interface comment)
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo init();
 
     /**
@@ -52,6 +53,7 @@ public interface OperationsMXBean {
      * @throws IllegalStateException if refused (lock held elsewhere, another operation running) or
      *     failed (a changeset failed: the message names it and what was applied before it)
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo migrate();
 
     /**
@@ -60,6 +62,7 @@ public interface OperationsMXBean {
      * @return the report; {@code success} is false if any changeset is pending
      * @throws IllegalStateException if a database is unreachable
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo status();
 
     /**
@@ -69,6 +72,7 @@ public interface OperationsMXBean {
      * @return the report; {@code success} is false if a changelog is invalid or a checksum differs
      * @throws IllegalStateException if a database is unreachable
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo validate();
 
     /**
@@ -78,6 +82,7 @@ public interface OperationsMXBean {
      * @return the report; {@code success} is false if anything is missing or different
      * @throws IllegalStateException if a database is unreachable
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo verify();
 
     /**
@@ -87,6 +92,7 @@ public interface OperationsMXBean {
      * @return the report; {@code success} is false if any drift was found
      * @throws IllegalStateException if a database is unreachable
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo drift();
 
     /**
@@ -98,6 +104,7 @@ public interface OperationsMXBean {
      * @throws IllegalStateException {@code "reset refused: ..."} in staging or production, or
      *     when reset is disabled by configuration
      */
+    @Impact(Impact.Kind.ACTION)
     String prepareReset();
 
     /**
@@ -110,6 +117,7 @@ public interface OperationsMXBean {
      * @throws IllegalStateException {@code "reset refused: ..."} in staging or production, or
      *     {@code "reset failed: ..."} if a step failed
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo reset(String token);
 
     /**
@@ -121,6 +129,7 @@ public interface OperationsMXBean {
      * @throws IllegalStateException {@code "releaseLock refused: ..."} if the lock is held by a
      *     live, recent holder and {@code force} is false; the message names the holder and since when
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo releaseLock(boolean force);
 
     /**
@@ -130,6 +139,7 @@ public interface OperationsMXBean {
      * @return the profile
      * @throws IllegalStateException if a database is unreachable
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo profile();
 
     /**
@@ -137,6 +147,7 @@ public interface OperationsMXBean {
      *
      * @return the health report; {@code success} is true only if the status is {@code UP}
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo health();
 
     /**

@@ -65,6 +65,7 @@ public interface PoolMXBean {
      * @return how many connections were closed
      * @throws IllegalStateException if the pool is closed
      */
+    @Impact(Impact.Kind.ACTION)
     int evictIdleConnections();
 
     /**
@@ -72,6 +73,7 @@ public interface PoolMXBean {
      *
      * @return one entry per borrowed connection; empty if none
      */
+    @Impact(Impact.Kind.INFO)
     BorrowerInfo[] listBorrowers();
 
     /**
@@ -80,5 +82,6 @@ public interface PoolMXBean {
      *
      * @return the text; {@code "no borrowed connections"} if none
      */
+    @Impact(Impact.Kind.INFO)
     String listBorrowersText();
 }

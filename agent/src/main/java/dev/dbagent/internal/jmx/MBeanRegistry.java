@@ -3,7 +3,10 @@ package dev.dbagent.internal.jmx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import dev.dbagent.mbeans.ContractMBean;
+import dev.dbagent.mbeans.ObjectNames;
 import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMX;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -42,7 +45,7 @@ public final class MBeanRegistry {
         Objects.requireNonNull(bean, "bean");
         Objects.requireNonNull(name, "name");
         try {
-            server.registerMBean(bean, name);
+            server.registerMBean(contractBean(bean), name);
         } catch (InstanceAlreadyExistsException e) {
             throw new IllegalStateException("cannot register " + name + ": a bean with this name is already"
                     + " registered (is another agent with the same name running against this MBeanServer?)");
@@ -51,6 +54,23 @@ public final class MBeanRegistry {
         }
         registered.add(name);
         return name;
+    }
+
+    /**
+     * An implementation of a {@code dev.dbagent.mbeans} contract is registered through
+     * {@link ContractMBean}, so its operations report the {@link dev.dbagent.mbeans.Impact} the
+     * contract declares and the remote access rules can authorise from it.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object contractBean(Object bean) {
+        for (Class<?> type = bean.getClass(); type != null; type = type.getSuperclass()) {
+            for (Class<?> contract : type.getInterfaces()) {
+                if (contract.getPackage() == ObjectNames.class.getPackage() && JMX.isMXBeanInterface(contract)) {
+                    return ContractMBean.of(bean, (Class) contract);
+                }
+            }
+        }
+        return bean;
     }
 
     /** @return the names registered and not yet unregistered, in registration order */

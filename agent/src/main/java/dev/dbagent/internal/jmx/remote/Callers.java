@@ -57,7 +57,7 @@ public final class Callers {
      * working; on 17 the access-control context is where the subject lives.
      */
     @SuppressWarnings("removal")
-    private static Subject currentSubject() {
+    static Subject currentSubject() {
         if (SUBJECT_CURRENT != null) {
             try {
                 return (Subject) SUBJECT_CURRENT.invoke(null);

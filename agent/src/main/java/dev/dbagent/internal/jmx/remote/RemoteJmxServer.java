@@ -1,6 +1,12 @@
 package dev.dbagent.internal.jmx.remote;
 
 import dev.dbagent.OperationRefusedException;
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+import dev.dbagent.internal.jmx.access.Role;
+import dev.dbagent.internal.jmx.access.RolePrincipal;
+import dev.dbagent.internal.jmx.access.StartChecks;
+import dev.dbagent.internal.jmx.access.Users;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,13 +22,17 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import javax.management.MBeanServer;
+import javax.management.remote.JMXAuthenticator;
+import javax.management.remote.JMXPrincipal;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
 import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.net.ssl.SSLContext;
 import javax.rmi.ssl.SslRMIClientSocketFactory;
+import javax.security.auth.Subject;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +43,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The RMI registry and the connector object share one port and are bound to the configured
  * address only (loopback by default). With {@code auth=true} callers log in against the password
- * file and the access file decides what they may do: {@code readonly} users (the shipped
- * {@code monitor}) read attributes, {@code readwrite} users ({@code operator}) also invoke
- * operations. Staging and production refuse to start without authentication.
+ * file and get the role the access file gives them ({@code readonly} = monitor,
+ * {@code readwrite} = operator). Every call is then authorised by
+ * {@link dev.dbagent.internal.jmx.access.AccessPolicy} through an {@code MBeanServerForwarder}, in
+ * every environment: dbagent reads and INFO operations for monitor, also ACTION operations for
+ * operator, no MBean creation or attribute writes, nothing invoked outside {@code dev.dbagent}
+ * and only the listed JVM reads. Without authentication (development only) callers are
+ * operators under the same limits. Whatever {@link JmxRemoteSettings#problems(Environment)}
+ * reports is refused at start.
  *
  * <p>RMI stubs carry the host name in {@code java.rmi.server.hostname}; when that property is unset
  * it is set to the bind address, so a loopback-bound connector also advertises loopback.
@@ -68,13 +83,15 @@ public final class RemoteJmxServer implements AutoCloseable {
      *
      * @param mbeanServer the MBeanServer to serve
      * @param settings where and how
+     * @param environment the agent's environment
      * @return the running server
-     * @throws OperationRefusedException without authentication in staging/production, or when the
-     *     password file is missing or readable by others, or the access file is missing
+     * @throws OperationRefusedException when {@link JmxRemoteSettings#problems(Environment)} reports
+     *     anything (no authentication in staging/production, password file missing or readable by
+     *     others, access file missing or malformed, ...)
      * @throws UncheckedIOException when the port cannot be bound or there is no TLS context
      */
-    public static RemoteJmxServer start(MBeanServer mbeanServer, RemoteJmxSettings settings) {
-        return start(mbeanServer, settings, null);
+    public static RemoteJmxServer start(MBeanServer mbeanServer, JmxRemoteSettings settings, Environment environment) {
+        return start(mbeanServer, settings, environment, null);
     }
 
     /**
@@ -86,6 +103,7 @@ public final class RemoteJmxServer implements AutoCloseable {
      *
      * @param mbeanServer the MBeanServer to serve
      * @param settings where and how
+     * @param environment the agent's environment
      * @param sslContext the server's TLS context, or {@code null} for the JVM default; ignored
      *     when {@code settings.ssl()} is false
      * @return the running server
@@ -93,28 +111,30 @@ public final class RemoteJmxServer implements AutoCloseable {
      *     password file is missing or readable by others, or the access file is missing
      * @throws UncheckedIOException when the port cannot be bound or there is no TLS context
      */
-    public static RemoteJmxServer start(MBeanServer mbeanServer, RemoteJmxSettings settings, SSLContext sslContext) {
+    public static RemoteJmxServer start(MBeanServer mbeanServer, JmxRemoteSettings settings, Environment environment,
+            SSLContext sslContext) {
         Objects.requireNonNull(mbeanServer, "mbeanServer");
         Objects.requireNonNull(settings, "settings");
-        RemoteAccessRules.refuseUnauthenticated("remote JMX", settings.auth(), settings.environment());
-        if (settings.auth()) {
-            RemoteAccessRules.requireOwnerOnly("remote JMX password file", settings.passwordFile());
-            RemoteAccessRules.requireReadable("remote JMX access file", settings.accessFile());
-        } else {
-            LOG.warn("Remote JMX on {} starts WITHOUT authentication (environment {})",
-                    settings.host(), settings.environment());
+        Objects.requireNonNull(environment, "environment");
+        StartChecks.refuseIfAny("remote JMX", settings.problems(environment));
+        if (!settings.auth()) {
+            LOG.warn("Remote JMX on {} starts WITHOUT authentication (environment {}): every caller is an operator",
+                    settings.host(), environment.key());
         }
         try {
             SSLContext ssl = settings.ssl() ? (sslContext != null ? sslContext : defaultSslContext()) : null;
-            return open(mbeanServer, settings, ssl);
+            Users users = settings.auth()
+                    ? Users.fromFiles(settings.passwordFile().orElseThrow(), settings.accessFile().orElseThrow())
+                    : null;
+            return open(mbeanServer, settings, environment, users, ssl);
         } catch (IOException e) {
             throw new UncheckedIOException("remote JMX could not start on " + settings.host() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
-    private static RemoteJmxServer open(MBeanServer mbeanServer, RemoteJmxSettings settings, SSLContext ssl)
-            throws IOException {
+    private static RemoteJmxServer open(MBeanServer mbeanServer, JmxRemoteSettings settings, Environment environment,
+            Users users, SSLContext ssl) throws IOException {
         InetAddress address = InetAddress.getByName(settings.host());
         BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(address, ssl);
         RMIClientSocketFactory clientSockets = ssl != null ? new SslRMIClientSocketFactory() : null;
@@ -122,9 +142,10 @@ public final class RemoteJmxServer implements AutoCloseable {
         advertise(settings.host(), address);
 
         Map<String, Object> env = new HashMap<>();
-        if (settings.auth()) {
-            env.put("jmx.remote.x.password.file", settings.passwordFile().toAbsolutePath().toString());
-            env.put("jmx.remote.x.access.file", settings.accessFile().toAbsolutePath().toString());
+        if (users != null) {
+            // our own authenticator: the same users and roles as Jolokia, the role in the Subject;
+            // no JDK access file, whose readwrite would open every MBean of the JVM
+            env.put(JMXConnectorServer.AUTHENTICATOR, authenticator(users));
         }
         // only user/password arrays may be deserialised before authentication
         env.put("jmx.remote.rmi.server.credential.types",
@@ -138,6 +159,7 @@ public final class RemoteJmxServer implements AutoCloseable {
         JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + host + ":" + port + "/jmxrmi");
         JMXConnectorServer connector = new RMIConnectorServer(
                 new JMXServiceURL("rmi", settings.host(), port), env, rmiServer, mbeanServer);
+        connector.setMBeanServerForwarder(RoleCheckingForwarder.create(users == null ? Role.OPERATOR : null));
         Registry registry = null;
         try {
             connector.start();
@@ -150,8 +172,8 @@ public final class RemoteJmxServer implements AutoCloseable {
             connector.stop();
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
-        LOG.info("Remote JMX listening on {} (auth={}, ssl={}, environment={})",
-                url, settings.auth(), ssl != null, settings.environment());
+        LOG.info("Remote JMX listening on {} (auth={}, ssl={}, environment={}, users={})",
+                url, settings.auth(), ssl != null, environment.key(), users == null ? "anonymous operator" : users);
         return new RemoteJmxServer(connector, registry, url, port);
     }
 
@@ -187,6 +209,21 @@ public final class RemoteJmxServer implements AutoCloseable {
         }
         unexport(registry);
         LOG.info("Remote JMX on port {} stopped", port);
+    }
+
+    /**
+     * Checks {@code [user, password]} credentials against the users table; the Subject carries
+     * the user (for the audit) and the role (for {@link RoleCheckingForwarder}).
+     */
+    private static JMXAuthenticator authenticator(Users users) {
+        return credentials -> {
+            if (!(credentials instanceof String[] pair) || pair.length != 2) {
+                throw new SecurityException("Authentication failed: credentials must be [user, password]");
+            }
+            Role role = users.authenticate(pair[0], pair[1])
+                    .orElseThrow(() -> new SecurityException("Authentication failed"));
+            return new Subject(true, Set.of(new JMXPrincipal(pair[0]), new RolePrincipal(role)), Set.of(), Set.of());
+        };
     }
 
     private static void unexport(Registry registry) {

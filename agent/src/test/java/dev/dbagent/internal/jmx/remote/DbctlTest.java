@@ -1,5 +1,8 @@
 package dev.dbagent.internal.jmx.remote;
 
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+import dev.dbagent.config.JolokiaSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -52,10 +55,11 @@ class DbctlTest {
         mbeanServer = MBeanServerFactory.createMBeanServer();
         beans = TestBeans.register(mbeanServer, "demo");
         credentials = Credentials.in(dir);
-        jmx = RemoteJmxServer.start(mbeanServer,
-                RemoteJmxSettings.authenticated(0, credentials.passwordFile, credentials.accessFile, "test"));
-        jolokia = JolokiaServer.start(JolokiaServerSettings.withUsers(
-                0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "test"));
+        JmxRemoteSettings jmxSettings =
+                JmxRemoteSettings.authenticated(0, credentials.passwordFile, credentials.accessFile);
+        jmx = RemoteJmxServer.start(mbeanServer, jmxSettings, Environment.TEST);
+        jolokia = JolokiaServer.start(JolokiaSettings.sharingJmxUsers(0, Credentials.policy()), jmxSettings,
+                Environment.TEST);
     }
 
     @AfterAll
@@ -160,7 +164,7 @@ class DbctlTest {
         Run run = overJmx(Map.of("DBCTL_USER", "operator", "DBCTL_PASSWORD", "wrong"), "status");
 
         assertThat(run.exit()).isEqualTo(3);
-        assertThat(run.err()).contains("Authentication failed! Invalid username or password");
+        assertThat(run.err()).contains("SecurityException: Authentication failed").doesNotContain("wrong");
     }
 
     @Test
@@ -183,7 +187,8 @@ class DbctlTest {
         Run pools = overJmx(monitor, "pools");
 
         assertThat(reset.exit()).isEqualTo(3);
-        assertThat(reset.err()).contains("Access denied");
+        assertThat(reset.err()).contains("access denied: prepareReset changes state (impact ACTION) and needs"
+                + " the operator role");
         assertThat(beans.operations.getInvocations()).isEqualTo(before);
         assertThat(pools.exit()).as(pools.err()).isZero();
         assertThat(pools.out()).matches("main/primary\\s+Total=6\\s+Active=4\\s+Idle=2\\s+Waiting=0\\s+MaxTotal=10\n");
@@ -198,7 +203,8 @@ class DbctlTest {
         Run breakers = overJolokia(monitor, "breakers");
 
         assertThat(reset.exit()).isEqualTo(3);
-        assertThat(reset.err()).contains("Access denied by Jolokia (HTTP 403)");
+        assertThat(reset.err()).contains("access denied: java.lang.Exception : Operation prepareReset forbidden"
+                + " for MBean " + beans.operationsName().getCanonicalName());
         assertThat(beans.operations.getInvocations()).isEqualTo(before);
         assertThat(breakers.exit()).as(breakers.err()).isZero();
         assertThat(breakers.out()).contains("main/service").contains("State=CLOSED");

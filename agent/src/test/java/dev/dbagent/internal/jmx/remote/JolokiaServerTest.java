@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dbagent.OperationRefusedException;
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+import dev.dbagent.config.JolokiaSettings;
+import dev.dbagent.config.Secret;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -44,7 +48,8 @@ class JolokiaServerTest {
         // Jolokia serves every MBeanServer made by MBeanServerFactory.createMBeanServer
         mbeanServer = MBeanServerFactory.createMBeanServer();
         beans = TestBeans.register(mbeanServer, "jolo");
-        jolokia = JolokiaServer.start(JolokiaServerSettings.authenticated(0, USER, PASSWORD, Credentials.policy(), "production"));
+        jolokia = JolokiaServer.start(JolokiaSettings.singleUser(0, USER, PASSWORD, Credentials.policy()),
+                JmxRemoteSettings.disabled(), Environment.PRODUCTION);
     }
 
     @AfterAll
@@ -139,21 +144,21 @@ class JolokiaServerTest {
     }
 
     @Test
-    void policyRefusesUnlistedOperationsWritesAndForeignReads() throws Exception {
+    void unmarkedOperationsWritesAndForeignActionsAreRefused() throws Exception {
         int before = beans.operations.getInvocations();
         Map<String, Object> gc = object(get("exec/java.lang:type=Memory/gc").body());
-        Map<String, Object> unlisted = object(post(
-                "{\"type\":\"exec\",\"mbean\":\"" + beans.operationsName() + "\",\"operation\":\"dropEverything\"}")
+        Map<String, Object> undecided = object(post(
+                "{\"type\":\"exec\",\"mbean\":\"" + beans.undecidedName() + "\",\"operation\":\"purge\"}")
                 .body());
-        Map<String, Object> write = object(post(
-                "{\"type\":\"write\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\",\"value\":true}")
-                .body());
+        HttpResponse<String> write = post(
+                "{\"type\":\"write\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\",\"value\":true}");
         Map<String, Object> runtime = object(get("read/java.lang:type=Runtime/InputArguments").body());
 
         assertThat(gc.get("status")).isEqualTo(403L);
         assertThat((String) gc.get("error")).contains("gc");
-        assertThat(unlisted.get("status")).isEqualTo(403L);
-        assertThat(write.get("status")).isEqualTo(403L);
+        assertThat(undecided.get("status")).isEqualTo(403L);
+        assertThat(beans.undecided.getPurges()).isZero();
+        assertThat(write.statusCode()).isEqualTo(403);
         assertThat(runtime.get("status")).isEqualTo(403L);
         assertThat(beans.operations.getInvocations()).isEqualTo(before);
     }
@@ -170,90 +175,87 @@ class JolokiaServerTest {
         assertThat(wrong.statusCode()).isEqualTo(401);
     }
 
-    @Test
-    void foreignBrowserOriginIsRefused() throws Exception {
-        HttpRequest evil = HttpRequest.newBuilder(jolokia.url().resolve("read/" + beans.healthName() + "/Status"))
-                .header("Origin", "https://evil.example")
+    private static HttpRequest.Builder authorized(String path) {
+        return HttpRequest.newBuilder(jolokia.url().resolve(path))
                 .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                .GET().build();
-
-        HttpResponse<String> response = HTTP.send(evil, HttpResponse.BodyHandlers.ofString());
-
-        // Jolokia answers policy refusals inside the JSON body, with HTTP 200
-        Map<String, Object> json = object(response.body());
-        assertThat(json.get("status")).isEqualTo(403L);
-        assertThat((String) json.get("error")).contains("Origin https://evil.example is not allowed");
-        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+                        .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
-    void strictCorsRefusesRequestsWithoutOrigin() throws Exception {
-        HttpRequest bare = HttpRequest.newBuilder(jolokia.url().resolve("read/" + beans.healthName() + "/Status"))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                .GET().build();
+    void foreignBrowserOriginOrRefererIsRefusedBeforeJolokia() throws Exception {
+        String path = "read/" + beans.healthName() + "/Status";
+        HttpResponse<String> origin = HTTP.send(authorized(path).header("Origin", "https://evil.example").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> referer = HTTP.send(authorized(path).header("Referer", "https://evil.example/page")
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> nullOrigin = HTTP.send(authorized(path).header("Origin", "null").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> crossSite = HTTP.send(authorized(path).header("Sec-Fetch-Site", "cross-site").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
 
-        Map<String, Object> json = object(HTTP.send(bare, HttpResponse.BodyHandlers.ofString()).body());
+        for (HttpResponse<String> refused : List.of(origin, referer, nullOrigin, crossSite)) {
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).isEmpty();
+            assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        }
+    }
 
-        assertThat(json.get("status")).isEqualTo(403L);
-        assertThat((String) json.get("error")).contains("Origin null is not allowed");
+    @Test
+    void toolsWithoutOriginAndPagesFromAllowedOriginsAreServed() throws Exception {
+        String path = "read/" + beans.healthName() + "/Status";
+        HttpResponse<String> bare = HTTP.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> referer = HTTP.send(authorized(path).header("Referer", "http://localhost/console.html")
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> origin = HTTP.send(authorized(path).header("Origin", ORIGIN).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        for (HttpResponse<String> served : List.of(bare, referer, origin)) {
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(object(served.body())).containsEntry("value", "UP");
+        }
+        assertThat(origin.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
     }
 
     @Test
     void stagingRefusesToStartWithoutAuthenticationOrPolicy() {
-        JolokiaServerSettings noAuth = new JolokiaServerSettings("127.0.0.1", 0, false, null, null, null, null,
-                Credentials.policy(), "staging");
-        JolokiaServerSettings noPolicy = new JolokiaServerSettings("127.0.0.1", 0, true, USER, PASSWORD, null, null, null,
-                "staging");
+        JolokiaSettings noAuth = JolokiaSettings.singleUser(0, USER, PASSWORD, Credentials.policy()).withAuth(false);
+        JolokiaSettings noPolicy = JolokiaSettings.singleUser(0, USER, PASSWORD, null);
 
-        assertThatThrownBy(() -> JolokiaServer.start(noAuth))
+        assertThatThrownBy(() -> JolokiaServer.start(noAuth, JmxRemoteSettings.disabled(), Environment.STAGING))
                 .isInstanceOf(OperationRefusedException.class)
-                .hasMessage("Jolokia refused to start without authentication in environment 'staging':"
-                        + " set auth=true with a password file (and an access file or policy)");
-        assertThatThrownBy(() -> JolokiaServer.start(noPolicy))
+                .hasMessage("Jolokia refused to start: dbagent.jolokia.auth=false: Jolokia must require"
+                        + " authentication in staging");
+        assertThatThrownBy(() -> JolokiaServer.start(noPolicy, JmxRemoteSettings.disabled(), Environment.STAGING))
                 .isInstanceOf(OperationRefusedException.class)
-                .hasMessageContaining("without an access policy in environment 'staging'");
+                .hasMessageContaining("dbagent.jolokia.policyFile is required in staging");
     }
 
     @Test
     void usersFromThePasswordAndAccessFilesKeepTheirRoles(@TempDir Path dir) throws Exception {
         Credentials credentials = Credentials.in(dir);
-        try (JolokiaServer withUsers = JolokiaServer.start(JolokiaServerSettings.withUsers(
-                0, credentials.passwordFile, credentials.accessFile, Credentials.policy(), "production"))) {
+        JmxRemoteSettings files = JmxRemoteSettings.authenticated(0, credentials.passwordFile, credentials.accessFile)
+                .withSsl(false);
+        try (JolokiaServer withUsers = JolokiaServer.start(JolokiaSettings.sharingJmxUsers(0, Credentials.policy()),
+                files, Environment.PRODUCTION)) {
             URI base = withUsers.url();
-            String health = beans.healthName().toString();
             String operations = beans.operationsName().toString();
             String execHealth = "{\"type\":\"exec\",\"mbean\":\"" + operations + "\",\"operation\":\"health\"}";
-            String readStatus = "{\"type\":\"read\",\"mbean\":\"" + health + "\",\"attribute\":\"Status\"}";
+            String execInit = "{\"type\":\"exec\",\"mbean\":\"" + operations + "\",\"operation\":\"init\"}";
+
+            Map<String, Object> monitorHealth = object(send(base, "monitor", Credentials.MONITOR_PASSWORD, "", execHealth)
+                    .body());
+            assertThat(beans.operations.getLastCaller()).isEqualTo("jolokia:monitor");
             int before = beans.operations.getInvocations();
-
-            HttpResponse<String> monitorRead = send(base, "monitor", Credentials.MONITOR_PASSWORD,
-                    "read/" + health + "/Status", null);
-            HttpResponse<String> monitorBulkRead = send(base, "monitor", Credentials.MONITOR_PASSWORD, "",
-                    "[" + readStatus + "," + readStatus + "]");
-            HttpResponse<String> monitorExec = send(base, "monitor", Credentials.MONITOR_PASSWORD, "", execHealth);
-            HttpResponse<String> monitorBulkExec = send(base, "monitor", Credentials.MONITOR_PASSWORD, "",
-                    "[" + readStatus + "," + execHealth + "]");
-            HttpResponse<String> monitorGetExec = send(base, "monitor", Credentials.MONITOR_PASSWORD,
-                    "exec/" + operations + "/health", null);
-            HttpResponse<String> monitorQueryExec = send(base, "monitor", Credentials.MONITOR_PASSWORD,
-                    "?p=/exec/" + operations + "/health", null);
+            Map<String, Object> monitorInit = object(send(base, "monitor", Credentials.MONITOR_PASSWORD, "", execInit)
+                    .body());
             assertThat(beans.operations.getInvocations()).isEqualTo(before);
+            Map<String, Object> operatorInit = object(send(base, "operator", Credentials.OPERATOR_PASSWORD, "", execInit)
+                    .body());
+            HttpResponse<String> stranger = send(base, "nobody", "x", "read/" + beans.healthName() + "/Status", null);
 
-            HttpResponse<String> operatorExec = send(base, "operator", Credentials.OPERATOR_PASSWORD, "", execHealth);
-            HttpResponse<String> stranger = send(base, "nobody", "x", "read/" + health + "/Status", null);
-
-            assertThat(monitorRead.statusCode()).isEqualTo(200);
-            assertThat(object(monitorRead.body())).containsEntry("value", "UP");
-            assertThat(monitorBulkRead.statusCode()).isEqualTo(200);
-            assertThat(monitorBulkRead.body()).contains("\"value\":\"UP\"");
-            assertThat(monitorExec.statusCode()).isEqualTo(403);
-            assertThat(monitorBulkExec.statusCode()).isEqualTo(403);
-            assertThat(monitorGetExec.statusCode()).isEqualTo(403);
-            assertThat(monitorQueryExec.statusCode()).isEqualTo(403);
-            assertThat(operatorExec.statusCode()).isEqualTo(200);
-            assertThat(value(object(operatorExec.body()))).containsEntry("success", true);
+            assertThat(monitorHealth).containsEntry("status", 200L);
+            assertThat(monitorInit).containsEntry("status", 403L);
+            assertThat(operatorInit).containsEntry("status", 200L);
             assertThat(beans.operations.getLastCaller()).isEqualTo("jolokia:operator");
             assertThat(stranger.statusCode()).isEqualTo(401);
         }
@@ -272,16 +274,18 @@ class JolokiaServerTest {
     }
 
     @Test
-    void settingsNeverShowThePassword() {
-        JolokiaServerSettings settings = JolokiaServerSettings.authenticated(0, USER, PASSWORD, Path.of("p.xml"), "test");
+    void settingsNeverShowThePasswords() {
+        JolokiaSettings settings = JolokiaSettings.singleUser(0, USER, PASSWORD, Path.of("p.xml"))
+                .withTls(Path.of("k.p12"), Secret.of("st0re-Secret"));
 
-        assertThat(settings.toString()).doesNotContain(PASSWORD).contains("password=****");
+        assertThat(settings.toString()).doesNotContain(PASSWORD).doesNotContain("st0re-Secret")
+                .contains("password=****").contains("keystorePassword=****");
     }
 
     @Test
     void closeFreesThePort() throws IOException {
-        JolokiaServer second = JolokiaServer.start(
-                JolokiaServerSettings.authenticated(0, USER, PASSWORD, Credentials.policy(), "test"));
+        JolokiaServer second = JolokiaServer.start(JolokiaSettings.singleUser(0, USER, PASSWORD, Credentials.policy()),
+                JmxRemoteSettings.disabled(), Environment.TEST);
         int port = second.port();
         assertThat(second.url()).isEqualTo(URI.create("http://127.0.0.1:" + port + "/jolokia/"));
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.dbagent.OperationRefusedException;
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -60,7 +62,8 @@ class RemoteJmxServerTest {
 
     private RemoteJmxServer startAuthenticated() {
         server = RemoteJmxServer.start(mbeanServer,
-                RemoteJmxSettings.authenticated(0, credentials.passwordFile, credentials.accessFile, "production"));
+                JmxRemoteSettings.authenticated(0, credentials.passwordFile, credentials.accessFile),
+                Environment.PRODUCTION);
         return server;
     }
 
@@ -75,27 +78,31 @@ class RemoteJmxServerTest {
 
         assertThatThrownBy(() -> connect("operator", "not-the-password"))
                 .isInstanceOf(SecurityException.class)
-                .hasMessageContaining("Invalid username or password");
+                .hasMessage("Authentication failed");
         assertThatThrownBy(() -> JMXConnectorFactory.connect(server.serviceUrl()))
                 .isInstanceOf(SecurityException.class)
-                .hasMessageContaining("Credentials required");
+                .hasMessageContaining("credentials must be [user, password]");
     }
 
     @Test
-    void monitorReadsButCannotInvokeOperations() throws Exception {
+    void monitorReadsAndRunsInfoOperationsButNoActions() throws Exception {
         startAuthenticated();
 
         try (JMXConnector connector = connect("monitor", Credentials.MONITOR_PASSWORD)) {
             MBeanServerConnection connection = connector.getMBeanServerConnection();
             assertThat(connection.getAttribute(beans.healthName(), "Status")).isEqualTo("UP");
             assertThat(connection.getAttribute(beans.poolName(), "MaxTotal")).isEqualTo(10);
+            CompositeData health = (CompositeData) connection.invoke(beans.operationsName(), "health", null, null);
+            assertThat(health.get("text")).isEqualTo("UP: 3 checks passed");
+            assertThat(beans.operations.getLastCaller()).isEqualTo("jmx:monitor");
+            int before = beans.operations.getInvocations();
 
             assertThatThrownBy(() -> connection.invoke(beans.operationsName(), "reset",
                     new Object[] {TestBeans.TOKEN}, new String[] {String.class.getName()}))
                     .isInstanceOf(SecurityException.class)
-                    .hasMessageContaining("Access denied");
+                    .hasMessageContaining("reset changes state (impact ACTION) and needs the operator role");
+            assertThat(beans.operations.getInvocations()).isEqualTo(before);
         }
-        assertThat(beans.operations.getInvocations()).isZero();
     }
 
     @Test
@@ -129,12 +136,11 @@ class RemoteJmxServerTest {
 
     @Test
     void stagingAndProductionRefuseToStartWithoutAuthentication() {
-        for (String env : new String[] {"staging", "production", "PRODUCTION"}) {
-            RemoteJmxSettings settings = RemoteJmxSettings.unauthenticated(0).withEnvironment(env);
-            assertThatThrownBy(() -> RemoteJmxServer.start(mbeanServer, settings))
+        for (Environment env : new Environment[] {Environment.STAGING, Environment.PRODUCTION}) {
+            assertThatThrownBy(() -> RemoteJmxServer.start(mbeanServer, JmxRemoteSettings.unauthenticated(0), env))
                     .isInstanceOf(OperationRefusedException.class)
-                    .hasMessageContaining("remote JMX refused to start without authentication")
-                    .hasMessageContaining("'" + env.toLowerCase() + "'");
+                    .hasMessageContaining("remote JMX refused to start: dbagent.jmx.remote.auth=false:"
+                            + " remote JMX must require authentication in " + env.key());
         }
     }
 
@@ -151,17 +157,18 @@ class RemoteJmxServerTest {
 
     @Test
     void authWithoutAccessFileIsRefused() {
-        RemoteJmxSettings settings =
-                RemoteJmxSettings.authenticated(0, credentials.passwordFile, null, "development");
+        JmxRemoteSettings settings = new JmxRemoteSettings(true, "127.0.0.1", 0, true,
+                Optional.of(credentials.passwordFile), Optional.empty(), false);
 
-        assertThatThrownBy(() -> RemoteJmxServer.start(mbeanServer, settings))
+        assertThatThrownBy(() -> RemoteJmxServer.start(mbeanServer, settings, Environment.DEVELOPMENT))
                 .isInstanceOf(OperationRefusedException.class)
-                .hasMessage("remote JMX access file is required when auth=true");
+                .hasMessage("remote JMX refused to start: dbagent.jmx.remote.accessFile is required when"
+                        + " dbagent.jmx.remote.auth=true (it gives each user the monitor or operator role)");
     }
 
     @Test
     void unauthenticatedDevelopmentConnectorServesLocalCallers() throws Exception {
-        server = RemoteJmxServer.start(mbeanServer, RemoteJmxSettings.unauthenticated(0));
+        server = RemoteJmxServer.start(mbeanServer, JmxRemoteSettings.unauthenticated(0), Environment.DEVELOPMENT);
 
         try (JMXConnector connector = JMXConnectorFactory.connect(server.serviceUrl())) {
             CompositeData result = (CompositeData) connector.getMBeanServerConnection()
@@ -176,8 +183,9 @@ class RemoteJmxServerTest {
 
     @Test
     void wildcardBindAdvertisesAReachableHostName() throws Exception {
-        server = RemoteJmxServer.start(mbeanServer, RemoteJmxSettings
-                .authenticated(0, credentials.passwordFile, credentials.accessFile, "staging").withHost("0.0.0.0"));
+        server = RemoteJmxServer.start(mbeanServer, JmxRemoteSettings
+                .authenticated(0, credentials.passwordFile, credentials.accessFile).withHost("0.0.0.0"),
+                Environment.DEVELOPMENT);
 
         assertThat(server.serviceUrl().toString()).doesNotContain("0.0.0.0").endsWith(":" + server.port() + "/jmxrmi");
         try (JMXConnector connector = connect("monitor", Credentials.MONITOR_PASSWORD)) {

@@ -1,5 +1,8 @@
 package dev.dbagent.internal.jmx.remote;
 
+import dev.dbagent.config.Environment;
+import dev.dbagent.config.JmxRemoteSettings;
+import dev.dbagent.config.JolokiaSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,9 +73,9 @@ class RemoteJmxTlsTest {
         mbeanServer = MBeanServerFactory.newMBeanServer();
         beans = TestBeans.register(mbeanServer, "demo");
         Credentials credentials = Credentials.in(dir);
-        server = RemoteJmxServer.start(mbeanServer, RemoteJmxSettings
-                .authenticated(0, credentials.passwordFile, credentials.accessFile, "production")
-                .withSsl(true), tls);
+        server = RemoteJmxServer.start(mbeanServer, JmxRemoteSettings
+                .authenticated(0, credentials.passwordFile, credentials.accessFile)
+                .withSsl(true), Environment.PRODUCTION, tls);
     }
 
     @AfterAll

@@ -2,7 +2,9 @@ package dev.dbagent.internal.jmx.remote;
 
 import dev.dbagent.mbeans.BorrowerInfo;
 import dev.dbagent.mbeans.CircuitBreakerMXBean;
+import dev.dbagent.mbeans.ContractMBean;
 import dev.dbagent.mbeans.ErrorCountInfo;
+import dev.dbagent.mbeans.Impact;
 import dev.dbagent.mbeans.HealthCheckInfo;
 import dev.dbagent.mbeans.HealthMXBean;
 import dev.dbagent.mbeans.HealthReportInfo;
@@ -33,7 +35,8 @@ public final class TestBeans {
 
     /** The real Operations contract plus what the tests need to look at. */
     public interface TestOperationsMXBean extends OperationsMXBean {
-        /** Not in the Jolokia policy: Jolokia must refuse it. */
+        /** An extra changing operation, decided like the contract's. */
+        @Impact(Impact.Kind.ACTION)
         OperationResultInfo dropEverything();
 
         String getLastCaller();
@@ -465,14 +468,54 @@ public final class TestBeans {
         return ObjectNames.pool(agent, "main", "primary");
     }
 
+    /** A bean someone added without deciding its operation's impact: refused to every remote caller. */
+    public interface UndecidedMXBean {
+        String purge();
+
+        int getPurges();
+    }
+
+    static final class Undecided implements UndecidedMXBean {
+        private final AtomicInteger purges = new AtomicInteger();
+
+        @Override
+        public String purge() {
+            purges.incrementAndGet();
+            return "purged";
+        }
+
+        @Override
+        public int getPurges() {
+            return purges.get();
+        }
+    }
+
+    final Breaker serviceBreaker = new Breaker("service", "");
+    final Undecided undecided = new Undecided();
+
+    ObjectName serviceBreakerName() {
+        return ObjectNames.serviceBreaker(agent, "main");
+    }
+
+    ObjectName undecidedName() {
+        try {
+            return new ObjectName("dev.dbagent:type=Undecided,agent=" + agent);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registers the stand-ins as the agent does: through {@link ContractMBean}, with impacts. */
     static TestBeans register(MBeanServer server, String agent) throws JMException {
         TestBeans beans = new TestBeans(agent);
-        beans.add(server, beans.operationsName(), beans.operations);
-        beans.add(server, beans.healthName(), new Health());
-        beans.add(server, ObjectNames.poolBreaker(agent, "main", "primary"), new Breaker("pool", "primary"));
-        beans.add(server, ObjectNames.serviceBreaker(agent, "main"), new Breaker("service", ""));
-        beans.add(server, beans.poolName(), new Pool());
-        beans.add(server, ObjectNames.service(agent, "main"), new Service());
+        beans.add(server, beans.operationsName(), ContractMBean.of(beans.operations, TestOperationsMXBean.class));
+        beans.add(server, beans.healthName(), ContractMBean.of(new Health(), HealthMXBean.class));
+        beans.add(server, ObjectNames.poolBreaker(agent, "main", "primary"),
+                ContractMBean.of(new Breaker("pool", "primary"), CircuitBreakerMXBean.class));
+        beans.add(server, beans.serviceBreakerName(), ContractMBean.of(beans.serviceBreaker, CircuitBreakerMXBean.class));
+        beans.add(server, beans.poolName(), ContractMBean.of(new Pool(), PoolMXBean.class));
+        beans.add(server, ObjectNames.service(agent, "main"), ContractMBean.of(new Service(), ServiceMXBean.class));
+        beans.add(server, beans.undecidedName(), beans.undecided);
         return beans;
     }
 
