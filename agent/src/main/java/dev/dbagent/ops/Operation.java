@@ -21,13 +21,13 @@ public enum Operation {
     /** Applied and pending changesets, checksum mismatches, the lock. */
     STATUS("status", false, true, false, true, false),
     /** Dry-run pending changesets in a transaction that is rolled back. */
-    VALIDATE("validate", true, true, false, true, false),
+    VALIDATE("validate", false, true, false, true, false),
     /** Prepare every statement of the catalogue's DAOs against the live schema. */
     VERIFY("verify", false, true, false, true, false),
     /** Compare the live schema with what the changelog builds in a throwaway schema. */
-    DRIFT("drift", true, true, false, true, false),
+    DRIFT("drift", false, true, false, true, false),
     /** Time every changeset in a throwaway schema and describe the database. */
-    PROFILE("profile", true, true, false, true, false),
+    PROFILE("profile", false, true, false, true, false),
     /** Issue the single-use token a reset needs. */
     PREPARE_RESET("prepare-reset", true, false, false, true, false),
     /** Drop and re-create the target schema. */
@@ -85,8 +85,10 @@ public enum Operation {
     }
 
     /**
-     * @return whether it may change the database (also scratch schemas or locks); a role that
-     *     only reads may run only operations for which this is false
+     * @return whether it changes the database or the agent's state for good (a schema, the
+     *     changelog table, a lock, a token); a role that only reads may run only operations for
+     *     which this is false. Checks that build a throwaway schema and drop it again (drift,
+     *     profile) or run in a transaction that is rolled back (validate) do not count.
      */
     public boolean changes() {
         return changes;

@@ -168,6 +168,7 @@ public interface OperationsMXBean {
      * @throws IllegalStateException {@code "rollback refused: ..."} in staging or production, or
      *     when reset and rollback are disabled by configuration
      */
+    @Impact(Impact.Kind.ACTION)
     String prepareRollback();
 
     /**
@@ -180,6 +181,7 @@ public interface OperationsMXBean {
      * @throws IllegalStateException {@code "rollback refused: ..."} in staging or production, or
      *     {@code "rollback failed: ..."} (e.g. a changeset without a rollback)
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo rollback(int count, String token);
 
     /**
@@ -191,6 +193,7 @@ public interface OperationsMXBean {
      * @throws IllegalArgumentException if the token is unknown, used, superseded or expired
      * @throws IllegalStateException {@code "rollback refused: ..."} or {@code "rollback failed: ..."}
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo rollbackToTag(String tag, String token);
 
     /**
@@ -199,6 +202,7 @@ public interface OperationsMXBean {
      * @return the pending changesets as steps and the SQL in the last step
      * @throws IllegalStateException if the database is unreachable
      */
+    @Impact(Impact.Kind.INFO)
     OperationResultInfo preview();
 
     /**
@@ -208,6 +212,7 @@ public interface OperationsMXBean {
      * @return how many were recorded
      * @throws IllegalStateException {@code "changelogSync failed: ..."}
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo changelogSync();
 
     /**
@@ -217,5 +222,6 @@ public interface OperationsMXBean {
      * @throws IllegalStateException {@code "repairChecksums refused: ..."} in production unless
      *     allowed by configuration, or {@code "repairChecksums failed: ..."}
      */
+    @Impact(Impact.Kind.ACTION)
     OperationResultInfo repairChecksums();
 }
