@@ -1,0 +1,335 @@
+package dev.dbagent.cli;
+
+import dev.dbagent.BreakerOpenException;
+import dev.dbagent.DatabaseAgent;
+import dev.dbagent.DbAgentException;
+import dev.dbagent.Intent;
+import dev.dbagent.InvalidConfigException;
+import dev.dbagent.OperationRefusedException;
+import dev.dbagent.config.AgentConfig;
+import dev.dbagent.config.ConfigLoader;
+import dev.dbagent.config.DatabaseConfig;
+import dev.dbagent.health.HealthReport;
+import dev.dbagent.health.HealthStatus;
+import dev.dbagent.internal.pool.Failures;
+import dev.dbagent.ops.OperationResult;
+import dev.dbagent.ops.Operations;
+import dev.dbagent.ops.ResetToken;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The local command: runs one canonical operation for a config file in a fresh JVM, without a
+ * running application — for CI pipelines, Kubernetes Jobs and init containers.
+ *
+ * <pre>
+ * java -cp &lt;application classpath&gt; dev.dbagent.cli.Dbagent --config conf/dbagent.properties [--db NAME] migrate
+ * </pre>
+ *
+ * <p>It runs on the application's classpath because the changelog and the DAOs are the
+ * application's resources. It loads the config the way the application does
+ * ({@link ConfigLoader#system(Path)}: the file, its per-environment sibling, {@code DBAGENT_*}
+ * environment variables, system properties), then starts the agent <em>without</em> remote JMX,
+ * Jolokia, the HTTP endpoint or migrate-on-start, and runs the operation through
+ * {@link DatabaseAgent#operations(String)}: the same guards (reset refused in staging and
+ * production), the same audit (log, audit table; the caller is {@code local:<os user>}) and the
+ * same result as over JMX, printed as {@code dbctl} prints it.
+ *
+ * <p>Exit codes: {@value #OK} success; {@value #FAILED} the operation failed, a check answered no,
+ * or health is DOWN; {@value #USAGE} bad arguments or an invalid configuration; {@value #UNREACHABLE}
+ * the database cannot be reached or refuses the login; {@value #REFUSED} the operation was refused
+ * by a guard. The result goes to standard output, errors to standard error.
+ *
+ * <p>Operations are entries of one table ({@link #COMMANDS}); a new canonical operation is one more
+ * entry.
+ */
+public final class Dbagent {
+    /** The operation succeeded (a check found nothing wrong). */
+    public static final int OK = 0;
+    /** The operation failed, a check answered no, or health is DOWN. */
+    public static final int FAILED = 1;
+    /** Bad arguments or an invalid configuration. */
+    public static final int USAGE = 2;
+    /** The database cannot be reached or refuses the login. */
+    public static final int UNREACHABLE = 3;
+    /** The operation was refused by a guard (reset in production, a live migration lock, ...). */
+    public static final int REFUSED = 5;
+
+    /** One command: how it is described, which arguments it takes and what it runs. */
+    private record Command(String usage, String description, List<String> flags, Runner runner) {}
+
+    @FunctionalInterface
+    private interface Runner {
+        /** @return the exit code, having printed the result */
+        int run(Context context) throws Exception;
+    }
+
+    /** What a command works with. */
+    private record Context(DatabaseAgent agent, String database, Operations operations, List<String> args,
+            PrintStream out) {
+        boolean flag(String name) {
+            return args.contains(name);
+        }
+    }
+
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        op("init", "create the database's schemas, apply its changelog and reference data", Operations::init);
+        op("migrate", "apply pending changesets", Operations::migrate);
+        op("status", "applied/pending changesets of the database", Operations::status);
+        op("validate", "dry-run pending changesets (rolled back)", Operations::validate);
+        op("verify", "prepare every statement of the catalogue's DAOs against the live schema", Operations::verify);
+        op("drift", "compare the live schema with what the changelog builds", Operations::drift);
+        op("profile", "pool and query profile", Operations::profile);
+        COMMANDS.put("reset", new Command("reset", "prepareReset, then reset with its token (refused in staging/production)",
+                List.of(), c -> {
+                    ResetToken token = c.operations().prepareReset();
+                    return print(c.out(), c.operations().reset(token.value()));
+                }));
+        COMMANDS.put("release-lock", new Command("release-lock [--force]",
+                "release a stale migration lock (--force: even if it looks alive)", List.of("--force"),
+                c -> print(c.out(), c.operations().releaseLock(c.flag("--force")))));
+        COMMANDS.put("health", new Command("health", "run every health check now; exit 1 when DOWN", List.of(), c -> {
+            HealthReport report = c.agent().health().runNow();
+            c.out().print(report.toText());
+            c.out().println("status: " + report.status());
+            return report.status() == HealthStatus.DOWN ? FAILED : OK;
+        }));
+    }
+
+    private static void op(String name, String description, java.util.function.Function<Operations, OperationResult> f) {
+        COMMANDS.put(name, new Command(name, description, List.of(), c -> print(c.out(), f.apply(c.operations()))));
+    }
+
+    private Dbagent() {}
+
+    /**
+     * Runs the command line and exits the JVM with its code.
+     *
+     * @param args {@code --config FILE [--db NAME] <command> [flags]}
+     */
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(args, out, err));
+    }
+
+    /**
+     * Runs the command line in this JVM. Blocks while the operation runs.
+     *
+     * @param args {@code --config FILE [--db NAME] <command> [flags]}
+     * @param out where the result goes
+     * @param err where errors go
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Path config = null;
+        String database = null;
+        String command = null;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ((a.equals("--config") || a.equals("--db")) && command == null) {
+                if (i + 1 >= args.length) {
+                    return usage(err, a + " needs a value");
+                }
+                if (a.equals("--config")) {
+                    config = Path.of(args[++i]);
+                } else {
+                    database = args[++i];
+                }
+            } else if ((a.equals("-h") || a.equals("--help") || a.equals("help")) && command == null) {
+                out.print(help());
+                return OK;
+            } else if (command == null && a.startsWith("--")) {
+                return usage(err, "unknown option " + a);
+            } else if (command == null) {
+                command = a;
+            } else {
+                rest.add(a);
+            }
+        }
+        if (command == null) {
+            return usage(err, "no command given");
+        }
+        Command cmd = COMMANDS.get(command);
+        if (cmd == null) {
+            return usage(err, "unknown command '" + command + "'");
+        }
+        for (String r : rest) {
+            if (!cmd.flags().contains(r)) {
+                return usage(err, command + (cmd.flags().isEmpty() ? " takes no arguments" : " takes only " + cmd.flags())
+                        + ", not '" + r + "'");
+            }
+        }
+        if (config == null) {
+            return usage(err, "--config FILE is required");
+        }
+
+        AgentConfig loaded;
+        try {
+            loaded = localConfig(config);
+        } catch (InvalidConfigException e) {
+            err.println("dbagent: " + e.getMessage());
+            return USAGE;
+        }
+        String db;
+        if (database != null) {
+            Optional<DatabaseConfig> named = loaded.database(database);
+            if (named.isEmpty()) {
+                return usage(err, "no database '" + database + "' in " + config + "; configured: " + names(loaded));
+            }
+            db = named.get().name();
+        } else if (loaded.databases().size() == 1) {
+            db = loaded.databases().get(0).name();
+        } else {
+            return usage(err, config + " configures several databases " + names(loaded) + ": name one with --db");
+        }
+
+        DatabaseAgent agent;
+        try {
+            agent = DatabaseAgent.builder(loaded).start();
+        } catch (DbAgentException e) {
+            err.println("dbagent: " + e.getMessage());
+            return unreachable(e) ? UNREACHABLE : FAILED;
+        }
+        try {
+            if (!command.equals("health")) {
+                Optional<String> why = reach(agent, db);
+                if (why.isPresent()) {
+                    err.println("dbagent: database '" + db + "' (" + loaded.database(db).orElseThrow().maskedUrl()
+                            + ") cannot be reached: " + why.get());
+                    return UNREACHABLE;
+                }
+            }
+            Operations ops = agent.operations(db).as("local:" + System.getProperty("user.name", "unknown"));
+            return cmd.runner().run(new Context(agent, db, ops, List.copyOf(rest), out));
+        } catch (OperationRefusedException e) {
+            err.println("dbagent: " + e.getMessage());
+            return REFUSED;
+        } catch (Exception e) {
+            err.println("dbagent: " + command + " failed: " + e);
+            return unreachable(e) ? UNREACHABLE : FAILED;
+        } finally {
+            agent.close();
+        }
+    }
+
+    /**
+     * The application's config with what a one-shot command must not do turned off: remote JMX,
+     * Jolokia and the HTTP endpoint (another instance may hold their ports; nobody should manage
+     * a process that ends in seconds), migrate-on-start (the command is the migration, or must not
+     * be one), and the health schedule beyond its first run.
+     */
+    static AgentConfig localConfig(Path file) {
+        AgentConfig base = ConfigLoader.system(file).load();
+        AgentConfig.Builder b = ConfigLoader.system(file).builder()
+                .set("dbagent.jmx.remote.enabled", false)
+                .set("dbagent.jolokia.enabled", false)
+                .set("dbagent.http.enabled", false)
+                .set("dbagent.health.intervalSeconds", 3600);
+        for (DatabaseConfig db : base.databases()) {
+            b.set("dbagent.db." + db.name() + ".migrate.onStart", false);
+        }
+        return b.build();
+    }
+
+    /** @return why the database's primary cannot be reached, empty if it can (or exists not yet: init creates it) */
+    private static Optional<String> reach(DatabaseAgent agent, String db) {
+        try (Connection c = agent.dataSource(db, Intent.WRITE).getConnection()) {
+            return Optional.empty();
+        } catch (SQLException | RuntimeException e) {
+            return unreachable(e) ? Optional.of(String.valueOf(e.getMessage()).lines().findFirst().orElse(""))
+                    : Optional.empty();
+        }
+    }
+
+    /**
+     * Connection failures (SQLSTATE 08, timeouts, I/O), an open breaker, and a refused login
+     * (SQLSTATE class 28): the server, the network or the credentials, not the operation.
+     */
+    private static boolean unreachable(Throwable t) {
+        String state = Failures.sqlState(t);
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof BreakerOpenException) {
+                return true;
+            }
+        }
+        return Failures.isInfrastructure(t) || state != null && state.startsWith("28");
+    }
+
+    /** Prints a result as {@code dbctl} does and maps it to an exit code. */
+    static int print(PrintStream out, OperationResult r) {
+        out.println("operation = " + camel(r.operation()));
+        out.println("success = " + r.success());
+        out.println("summary = " + r.summary());
+        out.println("durationMillis = " + r.duration().toMillis());
+        if (!r.warnings().isEmpty()) {
+            out.println("warnings = " + String.join("; ", r.warnings()));
+        }
+        if (!r.steps().isEmpty()) {
+            out.println("steps:");
+            for (OperationResult.Step s : r.steps()) {
+                Map<String, String> fields = new TreeMap<>(Map.of("name", s.name(), "millis", Long.toString(s.millis()),
+                        "detail", s.detail()));
+                StringBuilder line = new StringBuilder("  -");
+                fields.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+                out.println(line);
+            }
+        }
+        out.println("text:");
+        out.print(r.toText());
+        return r.success() ? OK : FAILED;
+    }
+
+    /** {@code release-lock} is {@code releaseLock}, as the MXBean and {@code dbctl} name it. */
+    private static String camel(String name) {
+        StringBuilder sb = new StringBuilder();
+        boolean upper = false;
+        for (char c : name.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                sb.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return sb.toString();
+    }
+
+    private static List<String> names(AgentConfig config) {
+        return config.databases().stream().map(DatabaseConfig::name).toList();
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("dbagent: " + problem);
+        err.print(help());
+        return USAGE;
+    }
+
+    static String help() {
+        StringBuilder b = new StringBuilder()
+                .append("Usage: java -cp <application classpath> dev.dbagent.cli.Dbagent --config FILE [--db NAME] <command>\n\n")
+                .append("Runs one canonical operation without the application: remote JMX, Jolokia, the HTTP endpoint\n")
+                .append("and migrate-on-start stay off; guards and audit are those of the running agent\n")
+                .append("(caller local:<os user>).\n\nCommands:\n");
+        COMMANDS.values().forEach(c -> b.append(String.format("  %-22s %s%n", c.usage(), c.description())));
+        b.append("\nOptions:\n")
+                .append("  --config FILE          the application's dbagent properties file (its <env> sibling, DBAGENT_*\n")
+                .append("                         environment variables and -D system properties apply as in the application)\n")
+                .append("  --db NAME              the database; may be left out when the config has exactly one\n")
+                .append("\nExit codes: 0 success; 1 failed, a check answered no, or health DOWN; 2 usage or invalid\n")
+                .append("  configuration; 3 database unreachable or login refused; 5 refused by a guard.\n");
+        return b.toString();
+    }
+}
