@@ -12,6 +12,7 @@ import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.health.HealthReport;
 import dev.dbagent.health.HealthStatus;
 import dev.dbagent.internal.pool.Failures;
+import dev.dbagent.ops.Operation;
 import dev.dbagent.ops.OperationResult;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.ops.ResetToken;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The local command: runs one canonical operation for a config file in a fresh JVM, without a
@@ -84,22 +86,23 @@ public final class Dbagent {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        op("init", "create the database's schemas, apply its changelog and reference data", Operations::init);
-        op("migrate", "apply pending changesets", Operations::migrate);
-        op("status", "applied/pending changesets of the database", Operations::status);
-        op("validate", "dry-run pending changesets (rolled back)", Operations::validate);
-        op("verify", "prepare every statement of the catalogue's DAOs against the live schema", Operations::verify);
-        op("drift", "compare the live schema with what the changelog builds", Operations::drift);
-        op("profile", "pool and query profile", Operations::profile);
-        COMMANDS.put("reset", new Command("reset", "prepareReset, then reset with its token (refused in staging/production)",
-                List.of(), c -> {
+        op(Operation.INIT, "create the database's schemas, apply its changelog and reference data", Operations::init);
+        op(Operation.MIGRATE, "apply pending changesets", Operations::migrate);
+        op(Operation.STATUS, "applied/pending changesets of the database", Operations::status);
+        op(Operation.VALIDATE, "dry-run pending changesets (rolled back)", Operations::validate);
+        op(Operation.VERIFY, "prepare every statement of the catalogue's DAOs against the live schema", Operations::verify);
+        op(Operation.DRIFT, "compare the live schema with what the changelog builds", Operations::drift);
+        op(Operation.PROFILE, "pool and query profile", Operations::profile);
+        COMMANDS.put(Operation.RESET.auditName(), new Command("reset",
+                "prepareReset, then reset with its token (refused in staging/production)", List.of(), c -> {
                     ResetToken token = c.operations().prepareReset();
                     return print(c.out(), c.operations().reset(token.value()));
                 }));
-        COMMANDS.put("release-lock", new Command("release-lock [--force]",
+        COMMANDS.put(Operation.RELEASE_LOCK.auditName(), new Command("release-lock [--force]",
                 "release a stale migration lock (--force: even if it looks alive)", List.of("--force"),
                 c -> print(c.out(), c.operations().releaseLock(c.flag("--force")))));
-        COMMANDS.put("health", new Command("health", "run every health check now; exit 1 when DOWN", List.of(), c -> {
+        COMMANDS.put(Operation.HEALTH.auditName(), new Command("health", "run every health check now; exit 1 when DOWN",
+                List.of(), c -> {
             HealthReport report = c.agent().health().runNow();
             c.out().print(report.toText());
             c.out().println("status: " + report.status());
@@ -107,8 +110,10 @@ public final class Dbagent {
         }));
     }
 
-    private static void op(String name, String description, java.util.function.Function<Operations, OperationResult> f) {
-        COMMANDS.put(name, new Command(name, description, List.of(), c -> print(c.out(), f.apply(c.operations()))));
+    /** A command that is one {@link Operation} without arguments, named as in the audit trail. */
+    private static void op(Operation operation, String description, Function<Operations, OperationResult> f) {
+        COMMANDS.put(operation.auditName(), new Command(operation.auditName(), description, List.of(),
+                c -> print(c.out(), f.apply(c.operations()))));
     }
 
     private Dbagent() {}
@@ -270,7 +275,7 @@ public final class Dbagent {
 
     /** Prints a result as {@code dbctl} does and maps it to an exit code. */
     static int print(PrintStream out, OperationResult r) {
-        out.println("operation = " + camel(r.operation()));
+        out.println("operation = " + Operation.byName(r.operation()).map(Operation::jmxName).orElse(r.operation()));
         out.println("success = " + r.success());
         out.println("summary = " + r.summary());
         out.println("durationMillis = " + r.duration().toMillis());
@@ -290,21 +295,6 @@ public final class Dbagent {
         out.println("text:");
         out.print(r.toText());
         return r.success() ? OK : FAILED;
-    }
-
-    /** {@code release-lock} is {@code releaseLock}, as the MXBean and {@code dbctl} name it. */
-    private static String camel(String name) {
-        StringBuilder sb = new StringBuilder();
-        boolean upper = false;
-        for (char c : name.toCharArray()) {
-            if (c == '-') {
-                upper = true;
-            } else {
-                sb.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return sb.toString();
     }
 
     private static List<String> names(AgentConfig config) {

@@ -30,6 +30,7 @@ class LocalCommandTest {
     private static final String SIMPLE = "dev/dbagent/ops/simple/master.xml";
     private static final String BROKEN = "dev/dbagent/ops/broken.xml";
     private static final String USER = System.getProperty("user.name");
+    private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -41,7 +42,20 @@ class LocalCommandTest {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Dbagent.class.getName()));
         command.addAll(List.of(args));
+        return run(new ProcessBuilder(command));
+    }
+
+    private Run dbctl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(DBCTL.toString()));
+        command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
+        // dbctl finds java on the PATH: the one running this test
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        pb.environment().put("DBCTL_CLASSPATH", System.getProperty("java.class.path"));
+        return run(pb);
+    }
+
+    private static Run run(ProcessBuilder pb) throws Exception {
         // the command reads DBAGENT_* variables like the application; the test's own must not leak in
         pb.environment().keySet().removeIf(k -> k.startsWith("DBAGENT_"));
         Process p = pb.start();
@@ -174,6 +188,27 @@ class LocalCommandTest {
         assertThat(migrate.err()).contains("dbagent: database 'main' (jdbc:postgresql://127.0.0.1:" + closedPort
                 + "/nowhere) cannot be reached: ");
         assertThat(migrate.out()).isEmpty();
+    }
+
+    @Test
+    void dbctlLocalRunsTheCommandAndPassesItsExitCodeThrough(TestDatabase db) throws Exception {
+        this.db = db;
+        Path conf = config("dbctl", "test", db.jdbcUrl(), db.password(), "cli_dbctl", SIMPLE);
+        Run migrate = dbctl("--local", "--config", conf.toString(), "--db", "main", "migrate");
+        assertThat(migrate.exit()).as(migrate.err()).isEqualTo(Dbagent.OK);
+        assertThat(migrate.out()).startsWith("operation = migrate\nsuccess = true\n");
+        assertThat(tableExists("cli_dbctl", "person")).isTrue();
+
+        Path production = config("dbctl-prod", "production", db.jdbcUrl(), db.password(), "cli_dbctl", SIMPLE,
+                "dbagent.jmx.remote.enabled=false");
+        Run reset = dbctl("--local", "--config", production.toString(), "reset");
+        assertThat(reset.exit()).isEqualTo(Dbagent.REFUSED);
+        assertThat(reset.err()).contains("reset is refused in production");
+        assertThat(tableExists("cli_dbctl", "person")).isTrue();
+
+        Run noConfig = dbctl("--local", "migrate");
+        assertThat(noConfig.exit()).isEqualTo(Dbagent.USAGE);
+        assertThat(noConfig.err()).isEqualTo("dbctl: --local needs --config FILE\n");
     }
 
     @Test
