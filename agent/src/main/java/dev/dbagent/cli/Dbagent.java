@@ -212,8 +212,7 @@ public final class Dbagent {
             if (!command.equals("health")) {
                 Optional<String> why = reach(agent, db);
                 if (why.isPresent()) {
-                    err.println("dbagent: database '" + db + "' (" + loaded.database(db).orElseThrow().maskedUrl()
-                            + ") cannot be reached: " + why.get());
+                    err.println("dbagent: database '" + db + "' cannot be reached: " + why.get());
                     return UNREACHABLE;
                 }
             }
