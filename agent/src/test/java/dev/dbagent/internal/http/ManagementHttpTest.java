@@ -307,6 +307,24 @@ class ManagementHttpTest {
         assertThat(untrusted).isInstanceOf(SSLHandshakeException.class);
     }
 
+    @Test
+    void stoppingTheAgentClosesThePortAndEndsTheRequestThreads(TestDatabase db) throws Exception {
+        DatabaseAgent agent = DatabaseAgent.builder(config(db, "closing", b -> {})).start();
+        URI base = agent.httpUrl().orElseThrow();
+        assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
+        assertThat(threads("dbagent-http-closing-")).isNotEmpty();
+        agent.close();
+        assertThat(agent.httpUrl()).isEmpty();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> get(base, "/health/live")))
+                .isInstanceOf(java.net.ConnectException.class);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(threads("dbagent-http-closing-")).isEmpty());
+    }
+
+    private static java.util.List<String> threads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith(prefix)).toList();
+    }
+
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
