@@ -110,8 +110,10 @@ public final class ManagementHttpServer implements AutoCloseable {
      *
      * @param settings the endpoint's settings (validated by the config loader)
      * @param agent the agent name
-     * @param running whether the agent is running
-     * @param health the agent's health monitor, null while there is none
+     * @param running whether the agent is running; must not block
+     * @param health the agent's health monitor, null while there is none; its presence is what
+     *     "the agent runs" means to the probes (the agent's own lock is held while it stops this server)
+     * @param healthInterval the health schedule's interval, which tells how old a report may get
      * @param clock the agent's clock
      * @param startedAt when the agent started
      * @param registry the agent's metric registry

@@ -39,7 +39,7 @@ import java.util.Set;
  *
  * <p>Thread-safe: each scrape reads the registry afresh; gauges are read on the scraping thread.
  */
-public final class PrometheusMetrics {
+final class PrometheusMetrics {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrometheusMetrics.class);
     private final MetricRegistry registry;
     private final PrometheusNames names;
@@ -51,7 +51,7 @@ public final class PrometheusMetrics {
      * @param registry the agent's metric registry
      * @param agent the agent name
      */
-    public PrometheusMetrics(MetricRegistry registry, String agent) {
+    PrometheusMetrics(MetricRegistry registry, String agent) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.names = new PrometheusNames(agent);
         prometheus.register((MultiCollector) this::collect);
@@ -76,11 +76,6 @@ public final class PrometheusMetrics {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
         }
         return new Scrape(out.toByteArray(), writer.getContentType());
-    }
-
-    /** @return the exposition in the Prometheus text format, for tests and the README */
-    public String scrapeText() {
-        return new String(scrape(null).body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private MetricSnapshots collect() {
