@@ -66,8 +66,17 @@ public final class Dbagent {
     /** The operation was refused by a guard (reset in production, a live migration lock, ...). */
     public static final int REFUSED = 5;
 
-    /** One command: how it is described, which arguments it takes and what it runs. */
-    private record Command(String usage, String description, List<String> flags, Runner runner) {}
+    /**
+     * One command: how it is described, what is wrong with its arguments (checked before the
+     * agent starts) and what it runs.
+     */
+    private record Command(String usage, String description, Function<List<String>, Optional<String>> argsProblem,
+            Runner runner) {}
+
+    /** Arguments of a command that takes none. */
+    private static Optional<String> none(String command, List<String> args) {
+        return args.isEmpty() ? Optional.empty() : Optional.of(command + " takes no arguments, not '" + args.get(0) + "'");
+    }
 
     @FunctionalInterface
     private interface Runner {
@@ -93,16 +102,31 @@ public final class Dbagent {
         op(Operation.VERIFY, "prepare every statement of the catalogue's DAOs against the live schema", Operations::verify);
         op(Operation.DRIFT, "compare the live schema with what the changelog builds", Operations::drift);
         op(Operation.PROFILE, "pool and query profile", Operations::profile);
+        op(Operation.PREVIEW, "the SQL migrate would run; nothing is executed", Operations::preview);
+        op(Operation.CHANGELOG_SYNC, "record pending changesets as applied without running them (baseline)",
+                Operations::changelogSync);
+        op(Operation.REPAIR_CHECKSUMS, "record current checksums after an intentional changelog edit",
+                Operations::repairChecksums);
         COMMANDS.put(Operation.RESET.auditName(), new Command("reset",
-                "prepareReset, then reset with its token (refused in staging/production)", List.of(), c -> {
+                "prepareReset, then reset with its token (refused in staging/production)", a -> none("reset", a), c -> {
                     ResetToken token = c.operations().prepareReset();
                     return print(c.out(), c.operations().reset(token.value()));
                 }));
+        COMMANDS.put(Operation.ROLLBACK.auditName(), new Command("rollback N | rollback --tag T",
+                "prepareRollback, then roll back N changesets or to tag T (refused in staging/production)",
+                Dbagent::rollbackProblem, c -> {
+                    ResetToken token = c.operations().prepareRollback();
+                    return print(c.out(), c.args().get(0).equals("--tag")
+                            ? c.operations().rollbackToTag(c.args().get(1), token.value())
+                            : c.operations().rollback(Integer.parseInt(c.args().get(0)), token.value()));
+                }));
         COMMANDS.put(Operation.RELEASE_LOCK.auditName(), new Command("release-lock [--force]",
-                "release a stale migration lock (--force: even if it looks alive)", List.of("--force"),
+                "release a stale migration lock (--force: even if it looks alive)",
+                a -> a.isEmpty() || a.equals(List.of("--force")) ? Optional.empty()
+                        : Optional.of("release-lock takes only --force"),
                 c -> print(c.out(), c.operations().releaseLock(c.flag("--force")))));
         COMMANDS.put(Operation.HEALTH.auditName(), new Command("health", "run every health check now; exit 1 when DOWN",
-                List.of(), c -> {
+                a -> none("health", a), c -> {
             HealthReport report = c.agent().health().runNow();
             c.out().print(report.toText());
             c.out().println("status: " + report.status());
@@ -112,8 +136,18 @@ public final class Dbagent {
 
     /** A command that is one {@link Operation} without arguments, named as in the audit trail. */
     private static void op(Operation operation, String description, Function<Operations, OperationResult> f) {
-        COMMANDS.put(operation.auditName(), new Command(operation.auditName(), description, List.of(),
-                c -> print(c.out(), f.apply(c.operations()))));
+        COMMANDS.put(operation.auditName(), new Command(operation.auditName(), description,
+                a -> none(operation.auditName(), a), c -> print(c.out(), f.apply(c.operations()))));
+    }
+
+    private static Optional<String> rollbackProblem(List<String> args) {
+        if (args.size() == 2 && args.get(0).equals("--tag") && !args.get(1).isBlank()) {
+            return Optional.empty();
+        }
+        if (args.size() == 1 && args.get(0).matches("[1-9][0-9]{0,5}")) {
+            return Optional.empty();
+        }
+        return Optional.of("rollback takes a count (rollback 2) or a tag (rollback --tag v1.4)");
     }
 
     private Dbagent() {}
@@ -171,11 +205,9 @@ public final class Dbagent {
         if (cmd == null) {
             return usage(err, "unknown command '" + command + "'");
         }
-        for (String r : rest) {
-            if (!cmd.flags().contains(r)) {
-                return usage(err, command + (cmd.flags().isEmpty() ? " takes no arguments" : " takes only " + cmd.flags())
-                        + ", not '" + r + "'");
-            }
+        Optional<String> argsProblem = cmd.argsProblem().apply(List.copyOf(rest));
+        if (argsProblem.isPresent()) {
+            return usage(err, argsProblem.get());
         }
         if (config == null) {
             return usage(err, "--config FILE is required");
@@ -217,6 +249,8 @@ public final class Dbagent {
                 }
             }
             Operations ops = agent.operations(db).as("local:" + System.getProperty("user.name", "unknown"));
+            // as dbctl prints the progress notifications: one line per changeset, while it runs
+            ops.addProgressListener(p -> err.println("progress: " + p.describe()));
             return cmd.runner().run(new Context(agent, db, ops, List.copyOf(rest), out));
         } catch (OperationRefusedException e) {
             err.println("dbagent: " + e.getMessage());
@@ -233,7 +267,9 @@ public final class Dbagent {
      * The application's config with what a one-shot command must not do turned off: remote JMX,
      * Jolokia and the HTTP endpoint (another instance may hold their ports; nobody should manage
      * a process that ends in seconds), migrate-on-start (the command is the migration, or must not
-     * be one), and the health schedule beyond its first run.
+     * be one), and the health schedule beyond its first run. The pool's wait for a new connection
+     * becomes at least connect plus login timeout: a fresh JVM's first login (class loading, TLS,
+     * SCRAM) is slower than a warm pool's borrow, and a one-shot command has nobody to keep waiting.
      */
     static AgentConfig localConfig(Path file) {
         AgentConfig base = ConfigLoader.system(file).load();
@@ -244,6 +280,8 @@ public final class Dbagent {
                 .set("dbagent.health.intervalSeconds", 3600);
         for (DatabaseConfig db : base.databases()) {
             b.set("dbagent.db." + db.name() + ".migrate.onStart", false);
+            long firstLogin = db.connection().connectTimeout().plus(db.connection().loginTimeout()).toMillis();
+            b.set("dbagent.db." + db.name() + ".pool.maxWaitMillis", Math.max(db.pool().maxWait().toMillis(), firstLogin));
         }
         return b.build();
     }

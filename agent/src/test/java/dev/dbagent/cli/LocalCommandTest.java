@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalCommandTest {
     private static final String SIMPLE = "dev/dbagent/ops/simple/master.xml";
     private static final String BROKEN = "dev/dbagent/ops/broken.xml";
+    private static final String ORDERS = "dev/dbagent/embedding/orders.xml";
     private static final String USER = System.getProperty("user.name");
     private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
 
@@ -160,6 +161,35 @@ class LocalCommandTest {
         }
         assertThat(audit("cli_prod")).last().asString()
                 .startsWith("local:" + USER + " prepare-reset false refused: reset is refused in production");
+    }
+
+    @Test
+    void rollbackUndoesTheLastChangesetsPrintingProgressAndIsRefusedInProduction(TestDatabase db) throws Exception {
+        this.db = db;
+        Path conf = config("rb", "test", db.jdbcUrl(), db.password(), "cli_rb", ORDERS);
+        Run migrate = dbagent("--config", conf.toString(), "migrate");
+        assertThat(migrate.exit()).as(migrate.err()).isEqualTo(Dbagent.OK);
+        // progress comes as it happens, on standard error, as dbctl prints it
+        assertThat(migrate.err()).contains("progress: migrate: ", "1-customers (shop)", "4-currency-data (shop)");
+        assertThat(migrate.out()).doesNotContain("progress:");
+        assertThat(tableExists("cli_rb", "currencies")).isTrue();
+
+        Run rollback = dbagent("--config", conf.toString(), "rollback", "2");
+        assertThat(rollback.exit()).as(rollback.out() + rollback.err()).isEqualTo(Dbagent.OK);
+        assertThat(rollback.out()).startsWith("operation = rollback\nsuccess = true\n");
+        assertThat(tableExists("cli_rb", "currencies")).isFalse();
+        assertThat(tableExists("cli_rb", "orders")).isTrue();
+
+        Path production = config("rb-prod", "production", db.jdbcUrl(), db.password(), "cli_rb", ORDERS,
+                "dbagent.jmx.remote.enabled=false");
+        Run refused = dbagent("--config", production.toString(), "rollback", "1");
+        assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(Dbagent.REFUSED);
+        assertThat(refused.err()).contains("rollback is refused in production");
+        assertThat(tableExists("cli_rb", "orders")).isTrue();
+
+        Run bad = dbagent("--config", conf.toString(), "rollback", "--tag");
+        assertThat(bad.exit()).isEqualTo(Dbagent.USAGE);
+        assertThat(bad.err()).startsWith("dbagent: rollback takes a count (rollback 2) or a tag (rollback --tag v1.4)");
     }
 
     @Test
