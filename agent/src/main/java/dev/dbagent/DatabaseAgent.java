@@ -10,6 +10,7 @@ import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.internal.pool.ConnectionManager;
 import dev.dbagent.service.DatabaseService;
+import dev.dbagent.internal.http.ManagementHttpServer;
 import dev.dbagent.internal.jmx.remote.JolokiaServer;
 import dev.dbagent.internal.jmx.remote.RemoteJmxServer;
 import java.lang.management.ManagementFactory;
@@ -73,6 +74,7 @@ public final class DatabaseAgent implements AutoCloseable {
     private volatile Instant startedAt;
     private volatile RemoteJmxServer remoteJmx;
     private volatile JolokiaServer jolokia;
+    private volatile ManagementHttpServer http;
     private boolean running;
 
     private DatabaseAgent(Builder b) {
@@ -152,6 +154,7 @@ public final class DatabaseAgent implements AutoCloseable {
         units.clear();
         remoteJmx = null;
         jolokia = null;
+        http = null;
         connections = null;
         health = null;
     }
@@ -291,6 +294,19 @@ public final class DatabaseAgent implements AutoCloseable {
     public Optional<URI> jolokiaUrl() {
         JolokiaServer j = jolokia;
         return j == null ? Optional.empty() : Optional.of(j.url());
+    }
+
+    /**
+     * @return the management HTTP endpoint's base address, e.g. {@code http://127.0.0.1:9464/}
+     *     ({@code /health/live}, {@code /health/ready}, {@code /metrics}), if it runs
+     */
+    public Optional<URI> httpUrl() {
+        ManagementHttpServer h = http;
+        return h == null ? Optional.empty() : Optional.of(h.url());
+    }
+
+    void http(ManagementHttpServer server) {
+        this.http = server;
     }
 
     void remoteJmx(RemoteJmxServer server) {

@@ -10,6 +10,8 @@ import dev.dbagent.health.HealthCheck;
 import dev.dbagent.health.HealthChecks;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.health.Issue;
+import dev.dbagent.internal.http.HealthGauges;
+import dev.dbagent.internal.http.ManagementHttpServer;
 import dev.dbagent.internal.jmx.AgentManagement;
 import dev.dbagent.internal.jmx.remote.JolokiaServer;
 import dev.dbagent.internal.jmx.remote.RemoteJmxServer;
@@ -65,6 +67,7 @@ final class Parts {
         agent.onStop(health::close);
         agent.health(health);
         health.start(config.health().interval());
+        agent.onStop(HealthGauges.register(agent.metrics(), config.name(), health));
 
         List<ManagedPool> pools = new ArrayList<>();
         Map<String, DatabaseService> services = new LinkedHashMap<>();
@@ -89,6 +92,14 @@ final class Parts {
             JolokiaServer jolokia = JolokiaServer.start(config.jolokia(), config.jmxRemote(), config.environment());
             agent.onStop(jolokia::close);
             agent.jolokia(jolokia);
+        }
+        if (config.http().enabled()) {
+            ManagementHttpServer http = ManagementHttpServer.start(config.http(), config.name(),
+                    // not agent::isRunning: it waits for the agent's lock, which stop() holds while closing this server
+                    () -> agent.healthOrNull() != null,
+                    agent::healthOrNull, config.health().interval(), agent.clock(), agent.startedAt(), agent.metrics());
+            agent.onStop(http::close);
+            agent.http(http);
         }
     }
 

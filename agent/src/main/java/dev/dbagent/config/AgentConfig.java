@@ -29,10 +29,11 @@ import java.util.function.Consumer;
  * @param ops operations settings
  * @param jmxRemote remote JMX connector settings
  * @param jolokia Jolokia bridge settings
+ * @param http management HTTP endpoint settings (probes and Prometheus metrics)
  */
 public record AgentConfig(String name, Environment environment, List<DatabaseConfig> databases,
         HealthSettings health, OpsSettings ops, JmxRemoteSettings jmxRemote,
-        JolokiaSettings jolokia) {
+        JolokiaSettings jolokia, HttpSettings http) {
 
     /**
      * Creates the config. Prefer {@link #builder()} or {@link ConfigLoader}, which validate
@@ -45,6 +46,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
          * @param ops operations settings
      * @param jmxRemote remote JMX connector settings
      * @param jolokia Jolokia bridge settings
+     * @param http management HTTP endpoint settings
      * @throws NullPointerException if a reference component is null
      * @throws InvalidConfigException if the safety rules are broken (reset or unauthenticated
      *     remote management in staging/production, names unusable in ObjectNames, duplicate
@@ -58,10 +60,38 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(jmxRemote, "jmxRemote");
         Objects.requireNonNull(jolokia, "jolokia");
+        Objects.requireNonNull(http, "http");
         List<String> problems = safetyProblems(name, environment, databases, ops, jmxRemote, jolokia);
+        if (environment.isProtected() && http.enabled() && !http.auth()) {
+            problems.add(httpWithoutAuthProblem(environment));
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
+    }
+
+    /**
+     * A config without the management HTTP endpoint.
+     *
+     * @param name agent name, part of every ObjectName ({@code dbagent.name})
+     * @param environment the environment ({@code dbagent.environment})
+     * @param databases the databases, ordered by lower-case name
+     * @param health health monitor settings
+     * @param ops operations settings
+     * @param jmxRemote remote JMX connector settings
+     * @param jolokia Jolokia bridge settings
+     * @throws NullPointerException if a reference component is null
+     * @throws InvalidConfigException if the safety rules are broken
+     */
+    public AgentConfig(String name, Environment environment, List<DatabaseConfig> databases, HealthSettings health,
+            OpsSettings ops, JmxRemoteSettings jmxRemote, JolokiaSettings jolokia) {
+        this(name, environment, databases, health, ops, jmxRemote, jolokia, HttpSettings.disabled());
+    }
+
+    /** The staging/production rule of the management HTTP endpoint, shared by the loader and the constructor. */
+    static String httpWithoutAuthProblem(Environment environment) {
+        return "dbagent.http.auth=false: /metrics of the management HTTP endpoint must require authentication in "
+                + environment.key();
     }
 
     /*
@@ -375,6 +405,6 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
     public String toString() {
         return "AgentConfig[name=" + name + ", environment=" + environment + ", databases=" + databases
                 + ", health=" + health + ", ops=" + ops + ", jmxRemote=" + jmxRemote
-                + ", jolokia=" + jolokia + "]";
+                + ", jolokia=" + jolokia + ", http=" + http + "]";
     }
 }

@@ -117,6 +117,7 @@ final class ConfigParser {
                         + " (or set dbagent.jmx.remote.passwordFile and accessFile to share their users)");
             }
         }
+        checkHttpRules(jmx, jolokia);
         Object jmxPort = parsed.get("dbagent.jmx.remote.port");
         Object jolokiaPort = parsed.get("dbagent.jolokia.port");
         if (jmx && jolokia && jmxPort != null && jmxPort.equals(jolokiaPort) && !jmxPort.equals(0L)) {
@@ -124,6 +125,51 @@ final class ConfigParser {
         }
     }
 
+
+    /**
+     * The management HTTP endpoint: authentication for /metrics in staging and production, a user
+     * and password with auth, TLS keys never half set and a keystore that opens with its
+     * password (what start-up would refuse, loading refuses), and a port of its own.
+     */
+    private void checkHttpRules(boolean jmx, boolean jolokia) {
+        boolean http = Boolean.TRUE.equals(parsed.get("dbagent.http.enabled"));
+        if (http && env != null && env.isProtected() && Boolean.FALSE.equals(parsed.get("dbagent.http.auth"))) {
+            problem(AgentConfig.httpWithoutAuthProblem(env));
+        }
+        if (http && Boolean.TRUE.equals(parsed.get("dbagent.http.auth"))) {
+            for (String key : List.of("dbagent.http.user", "dbagent.http.password")) {
+                if (blank(key)) {
+                    problem(key + " is required when dbagent.http.auth=true");
+                }
+            }
+        }
+        boolean keystore = !blank("dbagent.http.tls.keystore");
+        boolean keystorePassword = !blank("dbagent.http.tls.keystorePassword");
+        if (keystore != keystorePassword) {
+            problem(keystore
+                    ? "dbagent.http.tls.keystore is set but dbagent.http.tls.keystorePassword is not: set both for https, or neither"
+                    : "dbagent.http.tls.keystorePassword is set but dbagent.http.tls.keystore is not: set both for https, or neither");
+        } else if (http && keystore && parsed.get("dbagent.http.tls.keystore") instanceof Path file
+                && parsed.get("dbagent.http.tls.keystorePassword") instanceof Secret password
+                && parsed.get("dbagent.http.tls.keystoreType") instanceof String type) {
+            try (var in = Files.newInputStream(file)) {
+                java.security.KeyStore.getInstance(type.toUpperCase(Locale.ROOT)).load(in, password.reveal().toCharArray());
+            } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+                // the exception's message may quote file content, never the password: name the class only
+                problem("dbagent.http.tls.keystore=" + file + ": cannot be opened as " + type
+                        + " with dbagent.http.tls.keystorePassword (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        Object httpPort = parsed.get("dbagent.http.port");
+        if (http && httpPort != null && !httpPort.equals(0L)) {
+            if (jmx && httpPort.equals(parsed.get("dbagent.jmx.remote.port"))) {
+                problem("dbagent.http.port=" + httpPort + ": must differ from dbagent.jmx.remote.port");
+            }
+            if (jolokia && httpPort.equals(parsed.get("dbagent.jolokia.port"))) {
+                problem("dbagent.http.port=" + httpPort + ": must differ from dbagent.jolokia.port");
+            }
+        }
+    }
 
     /** lower-case name to display name, sorted by lower-case name. */
     private Map<String, String> databaseNames() {
@@ -404,7 +450,12 @@ final class ConfigParser {
                         opt("dbagent.jolokia.policyFile"), num("dbagent.jolokia.threads"),
                         num("dbagent.jolokia.maxBodyBytes"), num("dbagent.jolokia.requestTimeoutSeconds"),
                         bool("dbagent.jolokia.ssl"), opt("dbagent.jolokia.keystore"),
-                        opt("dbagent.jolokia.keystorePassword")));
+                        opt("dbagent.jolokia.keystorePassword")),
+                new HttpSettings(bool("dbagent.http.enabled"), str("dbagent.http.host"), num("dbagent.http.port"),
+                        bool("dbagent.http.auth"), opt("dbagent.http.user"), opt("dbagent.http.password"),
+                        bool("dbagent.http.readyWhenDegraded"), num("dbagent.http.threads"),
+                        ms("dbagent.http.requestTimeoutMillis"), opt("dbagent.http.tls.keystore"),
+                        opt("dbagent.http.tls.keystorePassword"), str("dbagent.http.tls.keystoreType")));
     }
 
     private DatabaseConfig database(String db) {

@@ -90,7 +90,26 @@ final class Keys {
                     "Longest time a client may take to send a request or receive a response (JDK HTTP server, JVM-wide)."),
             bool("dbagent.jolokia.ssl", all("false"), "Serve Jolokia over https; needs keystore and keystorePassword."),
             path("dbagent.jolokia.keystore", "Key store (PKCS12 or JKS) with Jolokia's certificate and key. Required when ssl is true."),
-            secret("dbagent.jolokia.keystorePassword", "Password of dbagent.jolokia.keystore (secret). Required when ssl is true."));
+            secret("dbagent.jolokia.keystorePassword", "Password of dbagent.jolokia.keystore (secret). Required when ssl is true."),
+            bool("dbagent.http.enabled", all("false"),
+                    "Start the management HTTP endpoint: /health/live, /health/ready and /metrics (Prometheus)."),
+            str("dbagent.http.host", all("127.0.0.1"), "Address the management HTTP endpoint binds to."),
+            integer("dbagent.http.port", 0, 65_535, all("9464"), "Management HTTP port; 0 = any free port."),
+            bool("dbagent.http.auth", env("false", "false", "true", "true"),
+                    "Require HTTP basic authentication for /metrics (the probes never need it). Must be true in"
+                            + " staging and production when enabled."),
+            str("dbagent.http.user", NONE, "User for /metrics. Required when auth is true."),
+            secret("dbagent.http.password", "Password for /metrics (secret). Required when auth is true."),
+            bool("dbagent.http.readyWhenDegraded", all("true"),
+                    "Whether /health/ready answers 200 while health is DEGRADED (DOWN is never ready)."),
+            integer("dbagent.http.threads", 1, 64, all("2"), "Threads serving requests; more requests wait in a short queue."),
+            millis("dbagent.http.requestTimeoutMillis", 100, 60_000, all("5000"),
+                    "Longest time a client may take to send its request (TLS handshake and headers included)."),
+            path("dbagent.http.tls.keystore", "Keystore with the endpoint's key and certificate: serve https."
+                    + " Needs dbagent.http.tls.keystorePassword."),
+            secret("dbagent.http.tls.keystorePassword", "Password of the keystore and its key (secret)."
+                    + " Needs dbagent.http.tls.keystore."),
+            choice("dbagent.http.tls.keystoreType", List.of("pkcs12", "jks"), all("pkcs12"), "Keystore type."));
 
     private static final List<Def> BREAKER_SHARED = List.of(
             integer("breaker.failureRateThreshold", 1, 100, all("50"), "Failure percentage at which a breaker opens."),
