@@ -41,6 +41,12 @@ final class RoleCheckingForwarder implements InvocationHandler {
 
     /** What the connector's own notification buffer queries with; it compares class names only. */
     private static final String INSTANCE_OF_QUERY = "javax.management.InstanceOfQueryExp";
+    /**
+     * The RMI connector's own notification buffer asks for every broadcaster with this query (an
+     * instance-of test, no attribute read) on the first listener of a session; without
+     * authentication it runs as the anonymous role.
+     */
+    private static final String BROADCASTER_QUERY = "com.sun.jmx.remote.internal.ArrayNotificationBuffer$BroadcasterQuery";
 
     private final AccessPolicy policy = AccessPolicy.get();
     private final Role anonymousRole;
@@ -108,7 +114,8 @@ final class RoleCheckingForwarder implements InvocationHandler {
                     policy.metadata(role).orThrow();
                     // a query expression is evaluated against attribute values with no access
                     // check: it would be an oracle for SystemProperties and the like
-                    if (args[1] != null && !args[1].getClass().getName().equals(INSTANCE_OF_QUERY)) {
+                    if (args[1] != null && !args[1].getClass().getName().equals(INSTANCE_OF_QUERY)
+                            && !args[1].getClass().getName().equals(BROADCASTER_QUERY)) {
                         policy.lifecycle("a query with a QueryExp (it reads attribute values)").orThrow();
                     }
                 }
