@@ -61,7 +61,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         Objects.requireNonNull(jmxRemote, "jmxRemote");
         Objects.requireNonNull(jolokia, "jolokia");
         Objects.requireNonNull(http, "http");
-        List<String> problems = safetyProblems(name, environment, databases, ops, jmxRemote, jolokia);
+        List<String> problems = new ArrayList<>(safetyProblems(name, environment, databases, ops, jmxRemote, jolokia));
         if (environment.isProtected() && http.enabled() && !http.auth()) {
             problems.add(httpWithoutAuthProblem(environment));
         }
