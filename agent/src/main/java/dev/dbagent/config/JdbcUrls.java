@@ -15,7 +15,7 @@ public final class JdbcUrls {
 
     // Any parameter whose name ends in "password" (password=, sslpassword=), in ?, & or ; form.
     private static final Pattern PASSWORD_PARAM =
-            Pattern.compile("(?i)((?:^|[?&;\\s])[^=&;?\\s]*password=)[^&;\\s]*");
+            Pattern.compile("(?i)([?&;][^=&;?]*password=)[^&;]*");
     // user:secret@host userinfo; the host part of "//host:5432/db" has no '@' before the '/'.
     private static final Pattern USER_INFO = Pattern.compile("(//[^/@:?]*:)[^/@]*@");
     // What mask() can take apart safely: jdbc:<driver>://[user[:secret]@]hosts[/db][?params]
@@ -44,10 +44,7 @@ public final class JdbcUrls {
         if (url == null) {
             return null;
         }
-        // a URL (a config value) that cannot be taken apart is hidden whole; a message that quotes
-        // one (it has spaces) is masked piece by piece below
-        boolean oneUrl = url.startsWith("jdbc:") || url.codePoints().noneMatch(Character::isWhitespace);
-        if (oneUrl && !WELL_FORMED.matcher(url).matches() && MAY_HOLD_SECRET.matcher(url).matches()) {
+        if (!WELL_FORMED.matcher(url).matches() && MAY_HOLD_SECRET.matcher(url).matches()) {
             // A URL we cannot take apart may hide a secret anywhere: show only what it is.
             int scheme = url.startsWith(POSTGRES_PREFIX) ? POSTGRES_PREFIX.length() : Math.min(url.length(), 5);
             return url.substring(0, scheme) + "**** (malformed URL of " + url.length() + " characters, hidden)";
