@@ -77,30 +77,36 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link BreakerOpenException} - this service's breaker (layer {@code service}, role
  *       {@code *}) or a pool breaker rejected the call without touching the network;</li>
- *   <li>{@link dev.dbagent.PoolExhaustedException} - no connection within the pool's max wait
- *       (after retries);</li>
+ *   <li>{@link dev.dbagent.PoolExhaustedException} - no connection within the pool's max wait;
+ *       backpressure, so neither retried nor counted by a breaker;</li>
  *   <li>{@link OutcomeUnknownException} - the connection died during COMMIT and the outcome could
- *       not be resolved; the message carries the transaction id;</li>
+ *       not be resolved; {@link OutcomeUnknownException#transactionId()} names the transaction;</li>
  *   <li>{@link TransactionRolledBackException} - the connection died during COMMIT and the server
  *       confirmed the transaction was aborted;</li>
  *   <li>Jdbi's {@link org.jdbi.v3.core.JdbiException} subtypes for everything else: constraint
  *       violations, syntax errors, serialization failures after the last retry, and connection
  *       failures (cause: the driver's {@link SQLException}; classify with
- *       {@link Failures#isInfrastructure(Throwable)}).</li>
+ *       {@link Failures#isInfrastructure(Throwable)}). A failure of the service's own statements
+ *       (transaction id, transaction set-up) arrives as an
+ *       {@link UnableToExecuteStatementException} too: no raw driver exception reaches a caller.</li>
  * </ul>
  *
  * <h2>Retries</h2>
  * An attempt is repeated, with exponential backoff and jitter, within {@link RetrySettings#maxAttempts()}
  * and {@link RetrySettings#maxTotal()}, only when: acquiring the connection failed with an
- * infrastructure failure (nothing ran yet); a read-only call lost its connection; or the whole
- * transaction failed with SQLSTATE 40001 or 40P01 (the server rolled it back). The callback
+ * infrastructure failure (nothing ran yet; a full pool is not retried); a read-only call lost its
+ * connection; a read-write transaction lost its connection before COMMIT was sent (the server
+ * rolls back the transaction of a session that ends, so nothing of it happened); or the whole
+ * transaction failed with SQLSTATE 40001 or 40P01 (the server rolled it back). A connection found
+ * dead tells its pool to close its idle connections, so that the retry gets a fresh one. The callback
  * therefore may run more than once and must not have effects outside the database that cannot be
  * repeated. A read-write transaction whose connection died during COMMIT is never repeated: its
  * outcome is asked from the server ({@code pg_xact_status}) on a new connection.
  *
  * <p>Thread-safe; one instance per database is shared by all threads. Every call blocks the
- * calling thread for at most the pool's max wait per attempt plus the statements' own time plus
- * the retry budget.
+ * calling thread for at most the retry budget plus its last attempt (the pool's max wait, then a
+ * socket timeout per round trip), plus, when COMMIT was in flight on a lost connection, another
+ * retry budget to ask the server about it.
  */
 public final class DatabaseService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseService.class);

@@ -144,7 +144,7 @@ public final class ConnectionFactory {
             c = DRIVER.connect(url, p);
         } catch (SQLException e) {
             throw new SQLException("cannot connect to database '" + database + "' (" + maskedUrl() + "): "
-                    + JdbcUrls.maskIn(e.getMessage(), url, password), e.getSQLState(), e);
+                    + JdbcUrls.maskIn(e.getMessage(), url, password), e.getSQLState(), Failures.masked(e, url, password));
         }
         if (c == null) {
             // pgJDBC answers null for a URL it does not accept; config validation normally refuses those first

@@ -217,4 +217,30 @@ class FailureHandlingTest {
         assertThat(ConnectionFactory.seconds(Duration.ofMillis(1))).isEqualTo("1");
         assertThat(ConnectionFactory.seconds(Duration.ofSeconds(30))).isEqualTo("30");
     }
+
+    @Test
+    void aUrlPgjdbcCannotParseNeverAppearsWithItsPassword(TestDatabase db) {
+        String bad = "jdbc:postgresql://127.0.0.1:99999/x?password=hunter2";
+        TestDb c = new TestDb(bad, db.user(), "pw-hunter3");
+        manager = new ConnectionManager(List.of(c.build()), new MutableClock(), "test");
+        ManagedPool pool = manager.router("main").primary();
+        assertThat(pool.maskedUrl()).doesNotContain("hunter2");
+        assertThat(pool.toString()).doesNotContain("hunter2");
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(pool::acquire);
+        assertThat(failure).isInstanceOf(java.sql.SQLException.class)
+                .hasMessageStartingWith("cannot connect to database 'main' (primary, jdbc:postgresql://127.0.0.1:99999/x?password=****)");
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain("hunter2", "hunter3");
+            java.io.StringWriter trace = new java.io.StringWriter();
+            t.printStackTrace(new java.io.PrintWriter(trace));
+            assertThat(trace.toString()).doesNotContain("hunter2", "hunter3");
+        }
+        Throwable direct = org.assertj.core.api.Assertions.catchThrowable(() -> ConnectionFactory.primary(c.build())
+                .open("probe"));
+        assertThat(direct).hasMessage("cannot connect to database 'main' (jdbc:postgresql://127.0.0.1:99999/x?password=****): "
+                + "Unable to parse URL jdbc:postgresql://127.0.0.1:99999/x?password=****");
+        java.io.StringWriter trace = new java.io.StringWriter();
+        direct.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).doesNotContain("hunter2", "hunter3");
+    }
 }

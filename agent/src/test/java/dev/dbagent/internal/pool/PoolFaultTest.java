@@ -125,6 +125,7 @@ class PoolFaultTest {
     @Test
     void exhaustedPoolNamesWhatItLookedLike() throws Exception {
         cfg.maxTotal = 2;
+        cfg.minIdle = 2; // opened at start: 300 ms bound the wait for a new connection too
         cfg.maxWait = Duration.ofMillis(300);
         ManagedPool pool = start();
         try (Connection a = pool.acquire(); Connection b = pool.acquire()) {

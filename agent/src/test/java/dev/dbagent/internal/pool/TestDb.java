@@ -25,7 +25,7 @@ final class TestDb {
     final List<String> replicaUrls = new ArrayList<>();
     int maxTotal = 4;
     int minIdle = 0;
-    Duration maxWait = Duration.ofMillis(500);
+    Duration maxWait = Duration.ofSeconds(3); // also bounds opening a new connection, slow on a busy machine
     Duration evictionRuns = Duration.ofMinutes(1);
     Duration socketTimeout = Duration.ofSeconds(30);
     Duration connectTimeout = Duration.ofSeconds(2);
