@@ -44,7 +44,8 @@ public final class TestBeans {
         int getInvocations();
     }
 
-    static final class Operations implements TestOperationsMXBean {
+    static final class Operations extends javax.management.NotificationBroadcasterSupport
+            implements TestOperationsMXBean {
         private volatile String lastCaller = "nobody";
         private final AtomicInteger invocations = new AtomicInteger();
 
