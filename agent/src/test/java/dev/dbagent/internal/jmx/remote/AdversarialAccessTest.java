@@ -160,7 +160,10 @@ class AdversarialAccessTest {
         assertThat(monitorMay).contains("Operations.status", "Operations.health", "Operations.verify",
                 "Pool.listBorrowers", "Pool.listBorrowersText", "Health.runNow");
         assertThat(operatorOnly).contains("Operations.migrate", "Operations.init", "Operations.prepareReset",
-                "Operations.reset", "Operations.releaseLock", "CircuitBreaker.forceOpen", "Pool.evictIdleConnections");
+                "Operations.reset", "Operations.releaseLock", "Operations.prepareRollback", "Operations.rollback",
+                "Operations.rollbackToTag", "Operations.changelogSync", "Operations.repairChecksums",
+                "CircuitBreaker.forceOpen", "Pool.evictIdleConnections");
+        assertThat(monitorMay).contains("Operations.preview");
         var undecidedInfo = platform.getMBeanInfo(UNDECIDED);
         assertThat(AccessPolicy.get().invoke(Role.OPERATOR, UNDECIDED, "purge", new String[0], undecidedInfo).reason())
                 .isEqualTo("access denied: purge on " + UNDECIDED
@@ -578,7 +581,7 @@ class AdversarialAccessTest {
     /** Changing operations audited for a monitor caller: must stay zero. */
     private static long monitorChangingAuditRows() throws Exception {
         return count("SELECT count(*) FROM dbagent.audit_log WHERE caller IN ('jmx:monitor', 'jolokia:monitor')"
-                + " AND operation NOT IN ('status', 'health', 'verify', 'validate', 'drift', 'profile')");
+                + " AND operation NOT IN ('status', 'health', 'verify', 'validate', 'drift', 'profile', 'preview')");
     }
 
     private static long auditRows() throws Exception {
