@@ -59,7 +59,7 @@ class ImpactTest extends OverRemoteJmx {
     @Test
     void changingOperationsAreActionsAndReportsAreInfo() throws Exception {
         Map<String, Impact.Kind> operations = Arrays.stream(OperationsMXBean.class.getMethods())
-                .filter(m -> !m.getName().startsWith("get"))
+                .filter(ContractMBean::isOperation)
                 .collect(Collectors.toMap(Method::getName, m -> m.getAnnotation(Impact.class).value()));
 
         assertThat(operations).containsEntry("status", Impact.Kind.INFO).containsEntry("health", Impact.Kind.INFO)

@@ -17,6 +17,7 @@ import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
+import javax.management.QueryExp;
 import javax.management.ReflectionException;
 import javax.management.remote.MBeanServerForwarder;
 import javax.security.auth.Subject;
@@ -112,11 +113,12 @@ final class RoleCheckingForwarder implements InvocationHandler {
             case "queryNames", "queryMBeans" -> {
                 if (!internal) {
                     policy.metadata(role).orThrow();
-                    // a query expression is evaluated against attribute values with no access
-                    // check: it would be an oracle for SystemProperties and the like
-                    if (args[1] != null && !args[1].getClass().getName().equals(INSTANCE_OF_QUERY)
-                            && !args[1].getClass().getName().equals(BROADCASTER_QUERY)) {
-                        policy.lifecycle("a query with a QueryExp (it reads attribute values)").orThrow();
+                    // an instance-of test (the connector's own broadcaster query) reads no attribute;
+                    // any other expression is evaluated against this forwarder's checks
+                    String kind = args[1] == null ? null : args[1].getClass().getName();
+                    if (kind != null && !kind.equals(INSTANCE_OF_QUERY) && !kind.equals(BROADCASTER_QUERY)) {
+                        return checkedQuery((MBeanServer) proxy, name.equals("queryMBeans"), (ObjectName) args[0],
+                                (QueryExp) args[1]);
                     }
                 }
             }
@@ -144,6 +146,45 @@ final class RoleCheckingForwarder implements InvocationHandler {
         String[] allowed = java.util.Arrays.stream(attributes)
                 .filter(a -> policy.read(role, name, a).allowed()).toArray(String[]::new);
         return allowed.length == 0 ? new AttributeList() : next.getAttributes(name, allowed);
+    }
+
+    /**
+     * A query expression reads attribute values: the MBeanServer would evaluate it without any
+     * access check, an oracle for {@code SystemProperties} and the like. It is evaluated here
+     * against this forwarder instead, so each attribute it reads is authorised for the caller;
+     * a refused read makes the name not match.
+     */
+    @SuppressWarnings("deprecation")
+    private Object checkedQuery(MBeanServer checking, boolean instances, ObjectName pattern, QueryExp query)
+            throws InstanceNotFoundException {
+        Set<ObjectName> matched = new java.util.LinkedHashSet<>();
+        MBeanServer before = javax.management.QueryEval.getMBeanServer();
+        try {
+            for (ObjectName candidate : next.queryNames(pattern, null)) {
+                try {
+                    query.setMBeanServer(checking);
+                    if (query.apply(candidate)) {
+                        matched.add(candidate);
+                    }
+                } catch (Exception | LinkageError e) {
+                    // refused or failed to evaluate: not a match, as the MBeanServer itself treats it
+                }
+            }
+        } finally {
+            query.setMBeanServer(before);
+        }
+        if (!instances) {
+            return matched;
+        }
+        Set<javax.management.ObjectInstance> found = new java.util.LinkedHashSet<>();
+        for (ObjectName n : matched) {
+            try {
+                found.add(next.getObjectInstance(n));
+            } catch (InstanceNotFoundException gone) {
+                // unregistered meanwhile
+            }
+        }
+        return found;
     }
 
     private MBeanInfo info(ObjectName name) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
 /**
@@ -44,8 +45,8 @@ public final class TestBeans {
         int getInvocations();
     }
 
-    static final class Operations extends javax.management.NotificationBroadcasterSupport
-            implements TestOperationsMXBean {
+    /** An emitter like the real adapter, so clients (dbctl's progress subscription) can listen. */
+    static final class Operations extends NotificationBroadcasterSupport implements TestOperationsMXBean {
         private volatile String lastCaller = "nobody";
         private final AtomicInteger invocations = new AtomicInteger();
 
