@@ -110,6 +110,7 @@ public final class DatabaseService implements AutoCloseable {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final CodeSource OWN_CODE = codeSource(DatabaseService.class);
     private static final int SQL_MAX = 2000;
+    private static final String TXID_SQL = "SELECT pg_current_xact_id_if_assigned()::text";
     private static final TxOptions READ_ONLY = TxOptions.DEFAULT.withReadOnly(true);
     /** Each backoff doubles the last, randomised by ±50% so that many callers don't retry in step. */
     private static final double BACKOFF_MULTIPLIER = 2.0;
@@ -601,10 +602,17 @@ public final class DatabaseService implements AutoCloseable {
         };
     }
 
-    /** @return the transaction's xid8 as text, or null when it wrote nothing (no xid assigned) */
+    /**
+     * The transaction id is read before COMMIT, in a round trip of its own, because a COMMIT cut
+     * off by a lost connection can be resolved only with an id the client already holds: sent
+     * together with COMMIT, its answer would be lost with COMMIT's. Prepared, so that pgJDBC
+     * keeps it as a named server-side statement of the connection (no parse or plan per write).
+     *
+     * @return the transaction's xid8 as text, or null when it wrote nothing (no xid assigned)
+     */
     private static String currentTransactionId(Handle h) {
-        String sql = "SELECT pg_current_xact_id_if_assigned()::text";
-        try (Statement st = h.getConnection().createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        String sql = TXID_SQL;
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {

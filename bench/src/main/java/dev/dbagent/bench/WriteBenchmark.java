@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,8 +61,8 @@ public class WriteBenchmark {
             try {
                 insert(c);
                 String txid;
-                try (Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT pg_current_xact_id_if_assigned()::text")) {
+                try (PreparedStatement st = c.prepareStatement("SELECT pg_current_xact_id_if_assigned()::text");
+                     ResultSet rs = st.executeQuery()) {
                     rs.next();
                     txid = rs.getString(1);
                 }

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
+import org.apache.commons.dbcp2.PoolableConnection;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 
 /**
@@ -223,7 +224,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private Connection borrow() throws SQLException {
         GenericObjectPool<?> p = dataSource.getConnectionPool();
         if (p != null && (p.getNumIdle() > 0 || p.getNumActive() >= settings.maxTotal())) {
-            return dataSource.getConnection();
+            return borrowPooled();
         }
         CompletableFuture<Connection> opening;
         try {
@@ -293,6 +294,30 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     @Override
     public boolean readOnlySessions() {
         return true;
+    }
+
+    /**
+     * Without abandoned tracking, the pooled connection is borrowed from DBCP2's object pool
+     * directly: its guard wrapper would be one more finalizable object per borrow, and the lease
+     * already refuses use after return. Failures are reported as DBCP2's data source reports them.
+     */
+    private Connection borrowPooled() throws SQLException {
+        GenericObjectPool<PoolableConnection> pool = lean ? dataSource.getConnectionPool() : null;
+        if (pool == null) {
+            return dataSource.getConnection();
+        }
+        try {
+            return pool.borrowObject();
+        } catch (NoSuchElementException e) {
+            throw new SQLException("Cannot get a connection, pool error " + e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("Cannot get a connection, general error", e);
+        } catch (Exception e) {
+            throw new SQLException("Cannot get a connection, general error", e);
+        }
     }
 
     private Connection throwExhausted() {
@@ -377,10 +402,11 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     }
 
     /**
-     * A borrowed connection without DBCP2's statement wrappers. Each of DBCP2's wrapping levels
-     * (guard, pooled connection, this one) wraps every statement in a finalizable
-     * {@code DelegatingPreparedStatement}: three objects per statement that each take the JVM's
-     * finalizer lock and survive a garbage collection. Here statements are made on pgJDBC's
+     * A borrowed connection without DBCP2's wrappers. Each of DBCP2's wrapping levels (the
+     * per-borrow guard, the pooled connection, a {@code DelegatingConnection} of ours) is
+     * finalizable and wraps every statement in a finalizable {@code DelegatingPreparedStatement}:
+     * objects that each take the JVM's finalizer lock and survive a garbage collection. Here the
+     * pooled connection is borrowed without a guard and statements are made on pgJDBC's
      * connection directly and remembered, so that any left open are closed when the connection
      * goes back, as DBCP2 would; everything else (auto-commit, read-only, commit, rollback) still
      * goes through DBCP2, so its cached state and its rollback on return stay right. A dead
