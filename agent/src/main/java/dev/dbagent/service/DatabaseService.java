@@ -72,7 +72,11 @@ import org.slf4j.LoggerFactory;
  *       read-only flag, statement timeout).</li>
  * </ul>
  * Each has a variant taking a Jdbi SqlObject DAO type, attached to the call's handle. The handle
- * is valid only inside the callback; do not begin, commit or roll back on it.
+ * is valid only inside the callback (used later, it throws); do not begin, commit or roll back on
+ * it, and do not change its configuration (register mappers and plugins once, through
+ * {@link Builder#configureJdbi}): for speed, each thread keeps one handle, and the DAOs attached to
+ * it, from call to call, lending it the call's pooled connection. After a failed call the thread
+ * starts again with a fresh handle.
  *
  * <h2>Errors</h2>
  * Everything is unchecked except what the callback itself declares ({@code X}), which is

@@ -54,7 +54,11 @@ public class JdbiCostBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        kept.close();
+        try {
+            kept.close();
+        } catch (RuntimeException ignored) {
+            // the shared pools may be closed first
+        }
     }
 
     @Benchmark
@@ -80,5 +84,27 @@ public class JdbiCostBenchmark {
     @Benchmark
     public int keptHandleKeptDao() {
         return keptDao.balance(Variants.aid());
+    }
+
+    /** The service around a callback that runs no statement: what the service itself adds. */
+    @Benchmark
+    public int serviceNoStatement(Shared s) {
+        return s.v.service.read(h -> 1);
+    }
+
+    /** A borrow and return from the agent's pool, nothing else. */
+    @Benchmark
+    public boolean agentPoolBorrowOnly(Shared s) throws java.sql.SQLException {
+        try (java.sql.Connection c = s.v.pool.acquire()) {
+            return c.getAutoCommit();
+        }
+    }
+
+    /** A borrow and return from HikariCP, nothing else. */
+    @Benchmark
+    public boolean hikariBorrowOnly(Shared s) throws java.sql.SQLException {
+        try (java.sql.Connection c = s.v.hikari.getConnection()) {
+            return c.getAutoCommit();
+        }
     }
 }
