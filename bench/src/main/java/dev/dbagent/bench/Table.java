@@ -33,7 +33,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * yardstick too) and reported as median and range over the repeats.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.dbagent.bench.Table} with optional
- * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (2x3s),
+ * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (5 iterations of 3 s: Jdbi's
+ * code needs that long to be compiled on a busy 2-core machine),
  * {@code iterations} (3), {@code seconds} (5), {@code include} (a regex of benchmark names) and
  * {@code pgbench} (the binary; /usr/lib/postgresql/15/bin/pgbench).
  */
@@ -55,7 +56,7 @@ public final class Table {
         }
         int seconds = Integer.getInteger("seconds", 5);
         int iterations = Integer.getInteger("iterations", 3);
-        int warmup = Integer.getInteger("warmup", 2);
+        int warmup = Integer.getInteger("warmup", 5);
         String include = System.getProperty("include", "PointSelectBenchmark|WriteBenchmark");
         String pgbench = System.getProperty("pgbench", "/usr/lib/postgresql/15/bin/pgbench");
 
