@@ -11,6 +11,7 @@ import dev.dbagent.config.RetrySettings;
 import dev.dbagent.internal.pool.Breakers;
 import dev.dbagent.internal.pool.ConnectionProvider;
 import dev.dbagent.internal.pool.Failures;
+import dev.dbagent.internal.pool.ForwardingConnection;
 import dev.dbagent.Intent;
 import dev.dbagent.internal.pool.RoutedConnection;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -69,7 +72,11 @@ import org.slf4j.LoggerFactory;
  *       read-only flag, statement timeout).</li>
  * </ul>
  * Each has a variant taking a Jdbi SqlObject DAO type, attached to the call's handle. The handle
- * is valid only inside the callback; do not begin, commit or roll back on it.
+ * is valid only inside the callback (used later, it throws); do not begin, commit or roll back on
+ * it, and do not change its configuration (register mappers and plugins once, through
+ * {@link Builder#configureJdbi}): for speed, each thread keeps one handle, and the DAOs attached to
+ * it, from call to call, lending it the call's pooled connection. After a failed call the thread
+ * starts again with a fresh handle.
  *
  * <h2>Errors</h2>
  * Everything is unchecked except what the callback itself declares ({@code X}), which is
@@ -113,6 +120,7 @@ public final class DatabaseService implements AutoCloseable {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final CodeSource OWN_CODE = codeSource(DatabaseService.class);
     private static final int SQL_MAX = 2000;
+    private static final String TXID_SQL = "SELECT pg_current_xact_id_if_assigned()::text";
     private static final TxOptions READ_ONLY = TxOptions.DEFAULT.withReadOnly(true);
     /** Each backoff doubles the last, randomised by ±50% so that many callers don't retry in step. */
     private static final double BACKOFF_MULTIPLIER = 2.0;
@@ -132,6 +140,8 @@ public final class DatabaseService implements AutoCloseable {
     private final Retry retry;
     private final IntervalFunction backoff;
     private final ThreadLocal<CallContext> current = new ThreadLocal<>();
+    private final ThreadLocal<Lent> lent = new ThreadLocal<>();
+    private final ThreadLocal<Lent> opening = new ThreadLocal<>();
     private final Map<CallKind, Timer> timers = new EnumMap<>(CallKind.class);
     private final Map<ErrorClass, Counter> errors = new EnumMap<>(ErrorClass.class);
     private final Counter retries;
@@ -154,7 +164,7 @@ public final class DatabaseService implements AutoCloseable {
         this.prefix = "dbagent." + agentName + "." + database;
         this.slowLog = new SlowQueryLog(settings.slowQueryBuffer());
 
-        this.jdbi = Jdbi.create(new RoutingConnectionFactory());
+        this.jdbi = Jdbi.create(new LentConnectionFactory());
         jdbi.installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
         // The service ends every transaction itself, also on a dead connection where Jdbi's
         // check would only add a second exception.
@@ -240,7 +250,7 @@ public final class DatabaseService implements AutoCloseable {
      */
     public <D, R> R read(Class<D> dao, Function<D, R> callback) {
         Objects.requireNonNull(dao, "dao");
-        return read(h -> callback.apply(h.attach(dao)));
+        return read(h -> callback.apply(dao(h, dao)));
     }
 
     /**
@@ -271,7 +281,7 @@ public final class DatabaseService implements AutoCloseable {
      */
     public <D, R> R readOwnWrites(Class<D> dao, Function<D, R> callback) {
         Objects.requireNonNull(dao, "dao");
-        return readOwnWrites(h -> callback.apply(h.attach(dao)));
+        return readOwnWrites(h -> callback.apply(dao(h, dao)));
     }
 
     /**
@@ -308,7 +318,7 @@ public final class DatabaseService implements AutoCloseable {
      */
     public <D, R> R write(Class<D> dao, Function<D, R> callback) {
         Objects.requireNonNull(dao, "dao");
-        return write(h -> callback.apply(h.attach(dao)));
+        return write(h -> callback.apply(dao(h, dao)));
     }
 
     /**
@@ -347,7 +357,7 @@ public final class DatabaseService implements AutoCloseable {
      */
     public <D, R> R transaction(TxOptions options, Class<D> dao, Function<D, R> callback) {
         Objects.requireNonNull(dao, "dao");
-        return transaction(options, h -> callback.apply(h.attach(dao)));
+        return transaction(options, h -> callback.apply(dao(h, dao)));
     }
 
     // ---------------------------------------------------------------- observation
@@ -498,20 +508,8 @@ public final class DatabaseService implements AutoCloseable {
     private <R, X extends Exception> R attempt(CallContext c, TxOptions options, HandleCallback<R, X> callback)
             throws X {
         c.attempts++;
-        c.acquireFailure = null;
         boolean readOnly = options.readOnly();
-        Handle h;
-        try {
-            h = jdbi.open();
-        } catch (RuntimeException e) {
-            Throwable cause = c.acquireFailure != null ? c.acquireFailure : e;
-            RuntimeException thrown = cause instanceof RuntimeException re ? re : e;
-            boolean infrastructure = Failures.isInfrastructure(cause);
-            if (infrastructure && c.acquireFailure == null) {
-                provider.connectionLost(c.role, e); // handed out dead: Jdbi's set-up query found it so
-            }
-            throw sneaky(retryIf(infrastructure, c, thrown));
-        }
+        Handle h = openHandle(c);
         if (readOnly && c.kind != CallKind.TRANSACTION && provider.readOnlySessions() && plainRead(options)) {
             return autocommitRead(c, h, callback);
         }
@@ -532,6 +530,7 @@ public final class DatabaseService implements AutoCloseable {
             }
             committing = true;
             h.commit();
+            c.lent.keep = true;
             return result;
         } catch (Throwable t) {
             boolean infrastructure = Failures.isInfrastructure(t);
@@ -539,7 +538,7 @@ public final class DatabaseService implements AutoCloseable {
                 provider.connectionLost(c.role, t);
             }
             if (committing && !readOnly && infrastructure) {
-                closeQuietly(h);
+                release(c);
                 h = null;
                 return resolveOutcome(txid, result, t);
             }
@@ -551,7 +550,7 @@ public final class DatabaseService implements AutoCloseable {
             throw sneaky(retryIf(retryable, c, t));
         } finally {
             if (h != null) {
-                closeQuietly(h);
+                release(c);
             }
         }
     }
@@ -574,7 +573,9 @@ public final class DatabaseService implements AutoCloseable {
             throws X {
         try {
             h.setReadOnly(true);
-            return callback.withHandle(h);
+            R result = callback.withHandle(h);
+            c.lent.keep = true;
+            return result;
         } catch (Throwable t) {
             boolean infrastructure = Failures.isInfrastructure(t);
             if (infrastructure) {
@@ -582,7 +583,7 @@ public final class DatabaseService implements AutoCloseable {
             }
             throw sneaky(retryIf(infrastructure, c, t));
         } finally {
-            closeQuietly(h);
+            release(c);
         }
     }
 
@@ -611,10 +612,17 @@ public final class DatabaseService implements AutoCloseable {
         };
     }
 
-    /** @return the transaction's xid8 as text, or null when it wrote nothing (no xid assigned) */
+    /**
+     * The transaction id is read before COMMIT, in a round trip of its own, because a COMMIT cut
+     * off by a lost connection can be resolved only with an id the client already holds: sent
+     * together with COMMIT, its answer would be lost with COMMIT's. Prepared, so that pgJDBC
+     * keeps it as a named server-side statement of the connection (no parse or plan per write).
+     *
+     * @return the transaction's xid8 as text, or null when it wrote nothing (no xid assigned)
+     */
     private static String currentTransactionId(Handle h) {
-        String sql = "SELECT pg_current_xact_id_if_assigned()::text";
-        try (Statement st = h.getConnection().createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        String sql = TXID_SQL;
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {
@@ -738,12 +746,94 @@ public final class DatabaseService implements AutoCloseable {
         }
     }
 
-    private void closeQuietly(Handle h) {
+    /**
+     * Borrows the attempt's connection and lends it to the calling thread's kept handle (opened
+     * on the first call of the thread, or again after a failed call). A call made from inside
+     * another call's callback gets a handle of its own for that call.
+     */
+    private Handle openHandle(CallContext c) {
+        RoutedConnection rc;
         try {
-            h.close();
+            rc = provider.acquire(c.kind.intent());
+        } catch (SQLException e) {
+            throw sneaky(retryIf(Failures.isInfrastructure(e), c, new ConnectionException(e)));
         } catch (RuntimeException e) {
-            LOG.debug("closing handle failed on database '{}'", database, e);
+            throw sneaky(retryIf(Failures.isInfrastructure(e), c, e));
         }
+        c.role = rc.role();
+        Lent slot = lent.get();
+        if (slot == null) {
+            slot = new Lent();
+            lent.set(slot);
+        } else if (slot.current != null) {
+            slot = new Lent();
+        }
+        slot.current = rc.connection();
+        slot.keep = false;
+        c.lent = slot;
+        if (slot.handle == null) {
+            opening.set(slot);
+            try {
+                slot.handle = jdbi.open();
+            } catch (RuntimeException e) {
+                boolean infrastructure = Failures.isInfrastructure(e);
+                if (infrastructure) {
+                    provider.connectionLost(c.role, e); // handed out dead: opening the handle found it so
+                }
+                release(c);
+                throw sneaky(retryIf(infrastructure, c, e));
+            } finally {
+                opening.remove();
+            }
+        }
+        return slot.handle;
+    }
+
+    /**
+     * Ends the attempt: the connection goes back to its pool. The thread keeps the handle for its
+     * next call only if this one succeeded; after any failure it is closed, so nothing a failed
+     * call left behind (a transaction, a statement, a dead connection) reaches the next call.
+     */
+    private void release(CallContext c) {
+        Lent slot = c.lent;
+        if (slot == null) {
+            return;
+        }
+        c.lent = null;
+        Connection connection = slot.current;
+        if ((!slot.keep || slot != lent.get()) && slot.handle != null) {
+            Handle h = slot.handle;
+            slot.handle = null;
+            slot.daos.clear();
+            try {
+                h.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing handle failed on database '{}'", database, e);
+            }
+        }
+        slot.current = null;
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("returning a connection failed on database '{}'", database, e);
+        }
+    }
+
+    /**
+     * @return the DAO attached to the calling thread's kept handle, attached once per handle
+     *     (attaching costs more than the query it runs); a nested call's handle attaches anew
+     */
+    private <D> D dao(Handle h, Class<D> type) {
+        Lent slot = lent.get();
+        if (slot == null || slot.handle != h) {
+            return h.attach(type);
+        }
+        Object dao = slot.daos.get(type);
+        if (dao == null) {
+            dao = h.attach(type);
+            slot.daos.put(type, dao);
+        }
+        return type.cast(dao);
     }
 
     private void recordSlow(CallContext c, long tookNanos) {
@@ -800,7 +890,7 @@ public final class DatabaseService implements AutoCloseable {
         String role = "-";
         String slowestSql;
         long slowestNanos = -1;
-        Throwable acquireFailure;
+        Lent lent;
 
         CallContext(CallKind kind, long deadlineNanos) {
             this.kind = kind;
@@ -816,24 +906,52 @@ public final class DatabaseService implements AutoCloseable {
         }
     }
 
-    /** Asks the provider for a connection routed by the current call's intent. */
-    private final class RoutingConnectionFactory implements ConnectionFactory {
+    /**
+     * A thread's handle and the connection it is lent for the duration of one call. Jdbi's
+     * per-handle work (a configuration copy, a transaction handler, the lookups it caches, and
+     * above all attaching a SqlObject DAO) is paid once per thread instead of once per call; the
+     * pooled connection is still borrowed per call and returned at its end. Used by its thread
+     * only.
+     */
+    private final class Lent extends ForwardingConnection {
+        Connection current;
+        Handle handle;
+        boolean keep;
+        final Map<Class<?>, Object> daos = new HashMap<>();
+
+        @Override
+        protected Connection delegate() throws SQLException {
+            Connection c = current;
+            if (c == null) {
+                throw new SQLException("this handle of database '" + database
+                        + "' belongs to a finished call: use a handle or DAO only inside its callback", "08003");
+            }
+            return c;
+        }
+
+        @Override
+        public boolean isClosed() throws SQLException {
+            Connection c = current;
+            return c == null || c.isClosed();
+        }
+
+        /** Jdbi closing the handle does not return the connection: {@link #release} does. */
+        @Override
+        public void close() {
+            // nothing: the connection belongs to the call, not to the handle
+        }
+    }
+
+    /** Gives {@code jdbi.open()} the thread's {@link Lent} connection. */
+    private final class LentConnectionFactory implements ConnectionFactory {
         @Override
         public Connection openConnection() throws SQLException {
-            CallContext c = current.get();
-            Intent intent = c == null ? Intent.WRITE : c.kind.intent();
-            try {
-                RoutedConnection rc = provider.acquire(intent);
-                if (c != null) {
-                    c.role = rc.role();
-                }
-                return rc.connection();
-            } catch (SQLException | RuntimeException e) {
-                if (c != null) {
-                    c.acquireFailure = e;
-                }
-                throw e;
+            Lent l = opening.get();
+            if (l == null) {
+                throw new SQLException("the service's Jdbi opens handles only for its own calls on database '"
+                        + database + "'", "08003");
             }
+            return l;
         }
     }
 
@@ -855,7 +973,9 @@ public final class DatabaseService implements AutoCloseable {
                 return;
             }
             Instant begin = context.getExecutionMoment();
-            long nanos = begin == null || end == null ? 0 : Duration.between(begin, end).toNanos();
+            // plain arithmetic: a Duration per statement would be garbage on every call
+            long nanos = begin == null || end == null ? 0
+                    : (end.getEpochSecond() - begin.getEpochSecond()) * 1_000_000_000L + end.getNano() - begin.getNano();
             c.statement(context.getRenderedSql(), nanos);
         }
     }

@@ -1,23 +1,10 @@
 package dev.dbagent.bench;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import dev.dbagent.testing.EmbeddedPostgres;
-import dev.dbagent.internal.pool.ConnectionManager;
-import dev.dbagent.internal.pool.ManagedPool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
-import com.codahale.metrics.MetricRegistry;
-import dev.dbagent.service.DatabaseService;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,83 +18,76 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A primary-key select: raw Jdbi on dbagent's DBCP2 pool, and HikariCP with plain JDBC, on the
- * same embedded server. Run with {@code -t 1} and {@code -t 8}.
+ * pgbench -S's point select (primary key, 100,000 rows) through each data layer, against one
+ * server. Run with {@code -t 1} and {@code -t 8}; {@link Table} runs them interleaved with pgbench
+ * and prints the ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 5, time = 3)
+@Measurement(iterations = 3, time = 5)
 @Fork(1)
 public class PointSelectBenchmark {
-    static final String SQL = "SELECT name FROM items WHERE id = ?";
-    EmbeddedPostgres pg;
-    ConnectionManager manager;
-    ManagedPool pool;
-    Jdbi rawJdbi;
-    HikariDataSource hikari;
-    DatabaseService service;
+    private Variants v;
 
     @Setup
     public void setUp() {
-        pg = BenchDb.start();
-        manager = new ConnectionManager(List.of(BenchDb.config(pg.jdbcUrl("postgres"), pg.user(), pg.password(), 8)),
-                Clock.systemUTC(), "bench");
-        pool = manager.router("main").primary();
-        // the same plugins the service's Jdbi has, so the comparison is the wrapper alone
-        rawJdbi = Jdbi.create(pool::acquire).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
-        service = DatabaseService.builder(manager.router("main")).agentName("bench")
-                .metrics(new MetricRegistry()).build();
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(pg.jdbcUrl("postgres"));
-        hc.setUsername(pg.user());
-        hc.setPassword(pg.password());
-        hc.setMaximumPoolSize(8);
-        hc.setMinimumIdle(8);
-        hikari = new HikariDataSource(hc);
+        v = new Variants();
     }
 
     @TearDown
     public void tearDown() {
-        service.close();
-        hikari.close();
-        manager.close();
-        pg.close();
+        v.close();
     }
 
-    static int id() {
-        return ThreadLocalRandom.current().nextInt(1, 10_001);
-    }
-
-    @Benchmark
-    public String rawJdbiOnDbagentPool() {
-        return rawJdbi.withHandle(h -> h.createQuery(SQL).bind(0, id()).mapTo(String.class).one());
-    }
-
-    @Benchmark
-    public String dbagentService() {
-        return service.read(h -> h.createQuery(SQL).bind(0, id()).mapTo(String.class).one());
-    }
-
-    @Benchmark
-    public Integer rawJdbiNoOp() {
-        return rawJdbi.withHandle(h -> 1);
-    }
-
-    @Benchmark
-    public Integer dbagentServiceNoOp() {
-        return service.read(h -> 1);
-    }
-
-    @Benchmark
-    public String hikariPlainJdbc() throws SQLException {
-        try (Connection c = hikari.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
-            ps.setInt(1, id());
+    private static int select(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(BenchDb.SELECT)) {
+            ps.setInt(1, Variants.aid());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getString(1);
+                return rs.getInt(1);
             }
         }
+    }
+
+    /** The yardstick: HikariCP 7 and plain JDBC. */
+    @Benchmark
+    public int hikariPlainJdbc() throws SQLException {
+        try (Connection c = v.hikari.getConnection()) {
+            return select(c);
+        }
+    }
+
+    /** What a team would build itself: HikariCP and Jdbi with default settings. */
+    @Benchmark
+    public int hikariRawJdbi() {
+        return v.hikariJdbi.withHandle(h -> h.createQuery(BenchDb.SELECT).bind(0, Variants.aid()).mapTo(int.class).one());
+    }
+
+    /** The agent's pool (breaker, borrow tracking, DBCP2) with plain JDBC. */
+    @Benchmark
+    public int dbagentPoolPlainJdbc() throws SQLException {
+        try (Connection c = v.pool.acquire()) {
+            return select(c);
+        }
+    }
+
+    /** The agent's pool with raw Jdbi. */
+    @Benchmark
+    public int dbagentPoolRawJdbi() {
+        return v.poolJdbi.withHandle(h -> h.createQuery(BenchDb.SELECT).bind(0, Variants.aid()).mapTo(int.class).one());
+    }
+
+    /** {@code DatabaseService.read} with a handle. */
+    @Benchmark
+    public int serviceRead() {
+        return v.service.read(h -> h.createQuery(BenchDb.SELECT).bind(0, Variants.aid()).mapTo(int.class).one());
+    }
+
+    /** {@code DatabaseService.read} with a SqlObject DAO: the target. */
+    @Benchmark
+    public int serviceReadDao() {
+        return v.service.read(Accounts.class, a -> a.balance(Variants.aid()));
     }
 }

@@ -9,14 +9,18 @@ import dev.dbagent.config.BreakerSettings;
 import dev.dbagent.config.JdbcUrls;
 import dev.dbagent.config.PoolSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
+import org.apache.commons.dbcp2.PoolableConnection;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 
 /**
@@ -63,6 +68,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final CircuitBreaker breaker;
     private final Clock clock;
     private final boolean captureStacks;
+    /** No abandoned tracking configured: borrowed connections skip DBCP2's statement wrappers. */
+    private final boolean lean;
     private final Histogram borrowWaitMicros = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
     private final Map<Connection, Borrow> borrowers = new ConcurrentHashMap<>();
 
@@ -75,6 +82,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         this.settings = pool;
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
+        this.lean = pool.abandonedTimeout().isZero();
         this.dataSource = newDataSource(factory, "dbagent/" + database + "/" + role, pool);
         this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
         this.opener = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
@@ -216,7 +224,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private Connection borrow() throws SQLException {
         GenericObjectPool<?> p = dataSource.getConnectionPool();
         if (p != null && (p.getNumIdle() > 0 || p.getNumActive() >= settings.maxTotal())) {
-            return dataSource.getConnection();
+            return borrowPooled();
         }
         CompletableFuture<Connection> opening;
         try {
@@ -288,6 +296,30 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return true;
     }
 
+    /**
+     * Without abandoned tracking, the pooled connection is borrowed from DBCP2's object pool
+     * directly: its guard wrapper would be one more finalizable object per borrow, and the lease
+     * already refuses use after return. Failures are reported as DBCP2's data source reports them.
+     */
+    private Connection borrowPooled() throws SQLException {
+        GenericObjectPool<PoolableConnection> pool = lean ? dataSource.getConnectionPool() : null;
+        if (pool == null) {
+            return dataSource.getConnection();
+        }
+        try {
+            return pool.borrowObject();
+        } catch (NoSuchElementException e) {
+            throw new SQLException("Cannot get a connection, pool error " + e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("Cannot get a connection, general error", e);
+        } catch (Exception e) {
+            throw new SQLException("Cannot get a connection, general error", e);
+        }
+    }
+
     private Connection throwExhausted() {
         GenericObjectPool<?> pool = dataSource.getConnectionPool();
         int active = pool == null ? 0 : pool.getNumActive();
@@ -310,19 +342,22 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return null;
     }
 
-    private Connection track(Connection raw) {
+    private Connection track(Connection pooled) {
         // the stack is captured cheaply (native backtrace) and only formatted when someone asks
-        Borrow b = new Borrow(Thread.currentThread().getName(), clock.instant(),
+        Borrow b = new Borrow(Thread.currentThread().getName(), clock.millis(),
                 captureStacks ? new Throwable("borrowed here") : null);
-        TrackedConnection tracked = new TrackedConnection(raw);
+        Connection tracked = lean && pooled instanceof DelegatingConnection<?> d
+                ? new Lease(pooled, d.getInnermostDelegateInternal())
+                : new TrackedConnection(pooled);
         borrowers.put(tracked, b);
         return tracked;
     }
 
-    /** A borrow as recorded on the hot path. */
-    private record Borrow(String thread, Instant at, Throwable where) {
+    /** A borrow as recorded on the hot path: no Instant, no formatted stack. */
+    private record Borrow(String thread, long atMillis, Throwable where) {
         Borrower describe() {
-            return new Borrower(thread, at, where == null ? "" : stackOfCaller(where.getStackTrace()));
+            return new Borrower(thread, Instant.ofEpochMilli(atMillis),
+                    where == null ? "" : stackOfCaller(where.getStackTrace()));
         }
     }
 
@@ -344,7 +379,10 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return sb.toString();
     }
 
-    /** A connection that forgets its borrower when it goes back to the pool. */
+    /**
+     * DBCP2's full wrapper stack, used when abandoned-connection tracking is configured (it needs
+     * DBCP2's statement traces and last-used times): forgets its borrower when it goes back.
+     */
     private final class TrackedConnection extends DelegatingConnection<Connection> {
         TrackedConnection(Connection c) {
             super(c);
@@ -360,6 +398,117 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         protected void handleException(SQLException e) throws SQLException {
             connectionLost(e);
             super.handleException(e);
+        }
+    }
+
+    /**
+     * A borrowed connection without DBCP2's wrappers. Each of DBCP2's wrapping levels (the
+     * per-borrow guard, the pooled connection, a {@code DelegatingConnection} of ours) is
+     * finalizable and wraps every statement in a finalizable {@code DelegatingPreparedStatement}:
+     * objects that each take the JVM's finalizer lock and survive a garbage collection. Here the
+     * pooled connection is borrowed without a guard and statements are made on pgJDBC's
+     * connection directly and remembered, so that any left open are closed when the connection
+     * goes back, as DBCP2 would; everything else (auto-commit, read-only, commit, rollback) still
+     * goes through DBCP2, so its cached state and its rollback on return stay right. A dead
+     * connection is still discarded on return: pgJDBC reports it closed.
+     */
+    private final class Lease extends ForwardingConnection {
+        private final Connection pooled;
+        private final Connection raw;
+        private Statement[] made;
+        private int count;
+        private boolean closed;
+
+        Lease(Connection pooled, Connection raw) {
+            this.pooled = pooled;
+            this.raw = raw;
+        }
+
+        @Override
+        protected Connection delegate() throws SQLException {
+            if (closed) {
+                throw new SQLException("connection to database '" + database + "' (" + role + ") is closed", "08003");
+            }
+            return pooled;
+        }
+
+        private Connection raw() throws SQLException {
+            delegate();
+            return raw;
+        }
+
+        private <S extends Statement> S made(S statement) {
+            if (made == null) {
+                made = new Statement[4];
+            } else if (count == made.length) {
+                forgetClosed();
+                if (count == made.length) {
+                    made = Arrays.copyOf(made, count * 2);
+                }
+            }
+            made[count++] = statement;
+            return statement;
+        }
+
+        /** Keeps a long borrow with many statements from holding every closed one. */
+        private void forgetClosed() {
+            int kept = 0;
+            for (int i = 0; i < count; i++) {
+                if (!isClosedQuietly(made[i])) {
+                    made[kept++] = made[i];
+                }
+            }
+            Arrays.fill(made, kept, count, null);
+            count = kept;
+        }
+
+        @Override public Statement createStatement() throws SQLException { return made(raw().createStatement()); }
+        @Override public Statement createStatement(int a0, int a1) throws SQLException { return made(raw().createStatement(a0, a1)); }
+        @Override public Statement createStatement(int a0, int a1, int a2) throws SQLException { return made(raw().createStatement(a0, a1, a2)); }
+        @Override public CallableStatement prepareCall(String a0) throws SQLException { return made(raw().prepareCall(a0)); }
+        @Override public CallableStatement prepareCall(String a0, int a1, int a2) throws SQLException { return made(raw().prepareCall(a0, a1, a2)); }
+        @Override public CallableStatement prepareCall(String a0, int a1, int a2, int a3) throws SQLException { return made(raw().prepareCall(a0, a1, a2, a3)); }
+        @Override public PreparedStatement prepareStatement(String a0) throws SQLException { return made(raw().prepareStatement(a0)); }
+        @Override public PreparedStatement prepareStatement(String a0, int a1) throws SQLException { return made(raw().prepareStatement(a0, a1)); }
+        @Override public PreparedStatement prepareStatement(String a0, int[] a1) throws SQLException { return made(raw().prepareStatement(a0, a1)); }
+        @Override public PreparedStatement prepareStatement(String a0, String[] a1) throws SQLException { return made(raw().prepareStatement(a0, a1)); }
+        @Override public PreparedStatement prepareStatement(String a0, int a1, int a2) throws SQLException { return made(raw().prepareStatement(a0, a1, a2)); }
+        @Override public PreparedStatement prepareStatement(String a0, int a1, int a2, int a3) throws SQLException { return made(raw().prepareStatement(a0, a1, a2, a3)); }
+
+        @Override
+        public boolean isClosed() throws SQLException {
+            return closed || pooled.isClosed();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            borrowers.remove(this);
+            for (int i = 0; i < count; i++) {
+                try {
+                    made[i].close();
+                } catch (SQLException | RuntimeException ignored) {
+                    // a statement of a dead connection; the pool discards the connection below
+                }
+            }
+            made = null;
+            pooled.close();
+        }
+
+        @Override
+        public String toString() {
+            return "Lease[" + database + "/" + role + (closed ? ", closed" : "") + "]";
+        }
+    }
+
+    private static boolean isClosedQuietly(Statement s) {
+        try {
+            return s.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 

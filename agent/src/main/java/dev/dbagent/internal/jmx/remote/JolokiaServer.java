@@ -144,6 +144,13 @@ public final class JolokiaServer implements AutoCloseable {
         JolokiaGate gate = new JolokiaGate(users, Role.OPERATOR, settings.maxBodyBytes(), originAllowed);
 
         requestTimeouts(settings.requestTimeoutSeconds());
+        // The JDK's HTTP server writes headers and body separately and, unless told otherwise,
+        // leaves Nagle's algorithm on: every response then waits for the client's delayed ACK
+        // (about 40 ms on Linux). Read once, when the JDK's server is first used; an embedder's
+        // own setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer http = null;
         ExecutorService executor = Executors.newFixedThreadPool(settings.threads(), JolokiaServer::thread);
         try {
