@@ -38,7 +38,8 @@ final class Parts {
     static void start(DatabaseAgent agent) {
         AgentConfig config = agent.config();
 
-        ConnectionManager connections = new ConnectionManager(config.databases(), agent.clock(), config.name());
+        ConnectionManager connections = new ConnectionManager(config.databases(), agent.clock(), config.name(), config.name(),
+                config.instance());
         agent.onStop(connections::close);
         agent.connections(connections);
 
@@ -77,7 +78,7 @@ final class Parts {
             services.put(unit.name(), unit.service());
             operations.put(unit.name(), unit.operations());
         }
-        AgentManagement mbeans = AgentManagement.register(agent.mbeanServer(), config.name(),
+        AgentManagement mbeans = AgentManagement.register(agent.mbeanServer(), config.name(), config.instance(),
                 config.environment().key(), agent.startedAt(), agent.clock(), pools, services, health, operations,
                 agent.metrics());
         agent.onStop(mbeans::close);

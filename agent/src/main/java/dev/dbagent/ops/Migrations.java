@@ -49,7 +49,7 @@ final class Migrations extends OpsPart {
      * @return the probe's findings; never throws (an unreachable database is a finding)
      */
     Operations.MigrationProbe probeMigrations() {
-        try (Connection c = coordinates.open("dbagent-health")) {
+        try (Connection c = coordinates.open("health")) {
             Optional<AgentSchema.State> state = Sql.tableExists(c, AgentSchema.SCHEMA, "migration_state")
                     ? AgentSchema.state(c, targetSchema) : Optional.empty();
             boolean upToDate = state.isPresent() && unchangedSince(state.get());
@@ -156,7 +156,7 @@ final class Migrations extends OpsPart {
         try (lock) {
             r.step("migration lock", (System.nanoTime() - t0) / 1_000_000, "acquired");
             r.timed("schema " + targetSchema, () -> {
-                try (Connection c = coordinates.open("dbagent-ops")) {
+                try (Connection c = coordinates.open("ops")) {
                     String detail = "exists";
                     // DROP SCHEMA waits for every session using its tables; do not wait forever.
                     Sql.exec(c, "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
@@ -179,7 +179,7 @@ final class Migrations extends OpsPart {
                 r.step(ran.name(), ran.millis(), ran.execType() + " " + ran.file());
             }
             if (digest == Digest.CLEAR || (digest == Digest.STORE && !o.ok())) {
-                try (Connection c = coordinates.open("dbagent-ops")) {
+                try (Connection c = coordinates.open("ops")) {
                     AgentSchema.clearState(c, targetSchema);
                 }
             } else if (digest == Digest.STORE) {
@@ -274,7 +274,7 @@ final class Migrations extends OpsPart {
 
     void storeDigest() throws Exception {
         List<String> files = Migrator.files(migrator.parse(null));
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             AgentSchema.storeState(c, targetSchema, migrator.digest(targetSchema, files), String.join("\n", files),
                     clock.instant());
         }
@@ -282,7 +282,7 @@ final class Migrations extends OpsPart {
 
 
     String holdersText() {
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
             return holders.isEmpty() ? "nobody (released meanwhile)"
                     : String.join("; ", holders.stream().filter(MigrationLock.Holder::granted)
@@ -314,7 +314,7 @@ final class Migrations extends OpsPart {
         for (Migrator.Applied a : s.unknown()) {
             r.warn("applied changeset " + a.id() + " (" + a.author() + ") from " + a.file() + " is not in the changelog");
         }
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
             Optional<MigrationLock.LiquibaseLock> lb = MigrationLock.liquibaseLock(c, targetSchema);
             r.step("migration lock", 0, holders.isEmpty() ? "free" : "held by " + String.join("; ",
@@ -341,7 +341,7 @@ final class Migrations extends OpsPart {
         OperationResult.Builder r = new OperationResult.Builder("migrate-on-start");
         long t0 = System.nanoTime();
         Optional<AgentSchema.State> state;
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             state = AgentSchema.state(c, targetSchema);
         } catch (SQLException e) {
             state = Optional.empty();

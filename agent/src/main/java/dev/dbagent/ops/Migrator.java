@@ -201,7 +201,7 @@ final class Migrator {
 
     private Outcome command(String schema, String[] name, StepListener steps, OutputStream output, Arguments arguments)
             throws SQLException {
-        Connection c = coordinates.openLongRunning("dbagent-migrate");
+        Connection c = coordinates.openLongRunning("migrate");
         Timing timing = new Timing(steps);
         try {
             Database db = open(schema, c);
@@ -340,7 +340,7 @@ final class Migrator {
      * answers even while a migration runs.
      */
     Status status(String schema, String contexts) throws Exception {
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<Applied> applied = applied(c, schema);
             Database db = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
             DatabaseChangeLog log = parse(db);
@@ -389,7 +389,7 @@ final class Migrator {
      */
     Outcome dryRun(String schema, List<ChangeSet> changeSets, DatabaseChangeLog log, List<String> warnings,
             StepListener steps) throws Exception {
-        try (Connection real = coordinates.open("dbagent-validate")) {
+        try (Connection real = coordinates.open("validate")) {
             real.setAutoCommit(false);
             try {
                 if (!Sql.schemaExists(real, schema)) {

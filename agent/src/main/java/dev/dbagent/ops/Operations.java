@@ -62,7 +62,8 @@ public final class Operations {
     private final String caller;
 
     private Operations(Builder b) {
-        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password, b.connection);
+        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password, b.connection, b.database, b.agent,
+                b.instance);
         Migrator migrator = b.changelog == null ? null : new Migrator(coordinates, b.changelog, b.classLoader);
         this.shared = new OpsPart.Shared(coordinates, b.targetSchema, migrator, b.daoClasses, b.referenceContexts,
                 b.lockTimeout, b.environment, b.settings, b.clock);
@@ -515,13 +516,7 @@ public final class Operations {
 
     /** @return {@code <host>:<pid>}, the default instance id */
     public static String defaultInstance() {
-        String h;
-        try {
-            h = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            h = "localhost";
-        }
-        return h + ":" + ProcessHandle.current().pid();
+        return dev.dbagent.config.FleetSettings.defaultInstance();
     }
 
     @Override
@@ -550,6 +545,7 @@ public final class Operations {
         private ClassLoader classLoader = Operations.class.getClassLoader();
         private String agent = "dbagent";
         private String instance = defaultInstance();
+        private String database;
 
         private Builder() {
         }
@@ -620,6 +616,13 @@ public final class Operations {
 
         /** @param name the agent's name, recorded in every audit row (default {@code dbagent}) */
         public Builder agent(String name) { this.agent = name; return this; }
+
+        /**
+         * @param name the database's configured name, shown in the {@code application_name} of
+         *     operations' connections (default the URL's database)
+         * @return this builder
+         */
+        public Builder database(String name) { this.database = name; return this; }
 
         /** @param id the agent's instance id, recorded in every audit row (default {@code host:pid}) */
         public Builder instance(String id) { this.instance = id; return this; }
