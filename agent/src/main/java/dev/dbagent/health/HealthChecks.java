@@ -150,9 +150,31 @@ public final class HealthChecks {
      * @param longTransaction threshold for active sessions
      * @param idleInTransaction threshold for idle-in-transaction sessions
      * @return the check
+     * @see #sessions(String, ConnectionProvider, Duration, Duration, String)
      */
     public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longTransaction,
                                        Duration idleInTransaction) {
+        return sessions(name, provider, longTransaction, idleInTransaction, null);
+    }
+
+    /**
+     * As {@link #sessions(String, ConnectionProvider, Duration, Duration)}, for one instance among
+     * many: only sessions whose {@code application_name} starts with {@code ownPrefix} (this
+     * instance's, {@code dbagent/<agent>/<instance>/}) are WARNING issues and make the check
+     * DEGRADED; long or idle transactions of every other session (other instances, other
+     * applications) are reported once, as INFO issues that leave the status UP, so fifty
+     * instances do not all report the same stuck session as their own problem.
+     *
+     * @param name the check's name, e.g. {@code orders.sessions}
+     * @param provider the database's connections
+     * @param longTransaction threshold for active sessions
+     * @param idleInTransaction threshold for idle-in-transaction sessions
+     * @param ownPrefix the application-name prefix of this instance's sessions; null treats every
+     *     session as this agent's own
+     * @return the check
+     */
+    public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longTransaction,
+                                       Duration idleInTransaction, String ownPrefix) {
         Objects.requireNonNull(provider, "provider");
         double longSeconds = longTransaction.toNanos() / 1e9;
         double idleSeconds = idleInTransaction.toNanos() / 1e9;
@@ -160,6 +182,7 @@ public final class HealthChecks {
             List<Issue> issues = new ArrayList<>();
             int longCount = 0;
             int idleCount = 0;
+            int others = 0;
             try (RoutedConnection rc = provider.acquire(Intent.WRITE);
                  PreparedStatement ps = rc.connection().prepareStatement(SESSIONS_SQL)) {
                 ps.setQueryTimeout(30);
@@ -167,18 +190,27 @@ public final class HealthChecks {
                 ps.setDouble(2, idleSeconds);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String who = "session pid " + rs.getInt("pid") + " (user " + rs.getString("usename")
-                                + ", application '" + rs.getString("application_name") + "')";
+                        String app = rs.getString("application_name");
+                        boolean own = ownPrefix == null || (app != null && app.startsWith(ownPrefix));
+                        Issue.Severity severity = own ? Issue.Severity.WARNING : Issue.Severity.INFO;
+                        String who = (own ? "" : "other ") + "session pid " + rs.getInt("pid") + " (user "
+                                + rs.getString("usename") + ", application '" + app + "')";
                         String query = SqlRedaction.redact(rs.getString("query"), 200);
-                        if ("active".equals(rs.getString("state"))) {
+                        boolean active = "active".equals(rs.getString("state"));
+                        if (!own) {
+                            others++;
+                        } else if (active) {
                             longCount++;
-                            issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                        } else {
+                            idleCount++;
+                        }
+                        if (active) {
+                            issues.add(new Issue(severity, name, String.format(Locale.ROOT,
                                     "%s has been running a transaction for %.1f s (threshold %.1f s); "
                                             + "current statement: %s",
                                     who, rs.getDouble("xact_seconds"), longSeconds, query)));
                         } else {
-                            idleCount++;
-                            issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                            issues.add(new Issue(severity, name, String.format(Locale.ROOT,
                                     "%s has been %s for %.1f s (threshold %.1f s), holding its locks and "
                                             + "snapshot; last statement: %s",
                                     who, rs.getString("state"), rs.getDouble("state_seconds"), idleSeconds, query)));
@@ -189,8 +221,10 @@ public final class HealthChecks {
                 String what = "cannot read pg_stat_activity of database '" + provider.database() + "': " + describe(e);
                 return CheckResult.down(what, List.of());
             }
-            String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)";
-            return issues.isEmpty() ? CheckResult.up(message) : CheckResult.degraded(message, issues);
+            String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)"
+                    + (ownPrefix == null ? "" : " of this instance; " + others + " of other sessions");
+            return longCount + idleCount > 0 ? CheckResult.degraded(message, issues)
+                    : new CheckResult(HealthStatus.UP, Duration.ZERO, message, issues);
         });
     }
 
