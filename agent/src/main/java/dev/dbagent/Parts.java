@@ -160,6 +160,9 @@ final class Parts {
             checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
                     config.health().idleInTransaction(),
                     dev.dbagent.internal.pool.ApplicationNames.instancePrefix(config.name(), config.instance())));
+            checks.add(HealthChecks.connectionBudget(db + ".connectionBudget", router, config.name(),
+                    unit.config().pool().maxTotal() + HealthChecks.OPS_CONNECTIONS_PER_INSTANCE,
+                    config.fleet().expectedInstances()));
             if (unit.catalogue().isPresent()) {
                 checks.add(migrations(db + ".migrations", db, router, unit.operations()));
             }

@@ -38,7 +38,9 @@ class RollingDdlTest {
         AgentConfig config = AgentConfig.builder().name("shop").environment(Environment.TEST)
                 .set("dbagent.instance", "a-1")
                 .database("main", d -> d.url(db.jdbcUrl()).user(db.user()).password(Secret.of(db.password()))
-                        .set("currentSchema", "ddl").set("pool.maxTotal", 2).migrateOnStart(true))
+                        .set("currentSchema", "ddl").set("pool.maxTotal", 2)
+                        // as in staging and production: pgJDBC keeps server-side prepared statements
+                        .set("pool.statementCacheSize", 50).migrateOnStart(true))
                 .build();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         AtomicLong served = new AtomicLong();
@@ -63,7 +65,7 @@ class RollingDdlTest {
                     .settings(new OpsSettings(true, Duration.ofSeconds(60))).agent("shop").instance("b-1").build();
             OperationResult migrated = b.migrate();
             assertThat(migrated.success()).as(migrated.toText()).isTrue();
-            assertThat(migrated.summary()).isEqualTo("1 changesets applied");
+            assertThat(migrated.summary()).isEqualTo("1 changeset applied");
 
             long afterMigration = served.get();
             Awaitility.await().atMost(Duration.ofSeconds(60))
