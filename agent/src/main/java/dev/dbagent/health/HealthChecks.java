@@ -301,11 +301,13 @@ public final class HealthChecks {
                     instances.size(), others, slots, max, superReserved + reserved);
             List<Issue> issues = new ArrayList<>();
             if (fleetMax + others > slots) {
+                int fits = (slots - others) / expectedInstances - OPS_CONNECTIONS_PER_INSTANCE;
                 issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
                         "the fleet of agent '%s' can exhaust the server: %d instance(s) x %d connections + %d held by"
-                                + " others = %d > %d slots; lower pool.maxTotal to at most %d or raise max_connections",
-                        agentName, expectedInstances, perInstanceMax, others, fleetMax + others, slots,
-                        Math.max(0, (slots - others) / expectedInstances - OPS_CONNECTIONS_PER_INSTANCE))));
+                                + " others = %d > %d slots; %s", agentName, expectedInstances, perInstanceMax, others,
+                        fleetMax + others, slots, fits >= 1
+                                ? "lower pool.maxTotal to at most " + fits + " or raise max_connections"
+                                : "raise max_connections or put a pooler (PgBouncer) in front")));
             }
             if (instances.size() > expectedInstances) {
                 issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
