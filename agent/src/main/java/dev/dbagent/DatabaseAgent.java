@@ -396,6 +396,8 @@ public final class DatabaseAgent implements AutoCloseable {
                 .settings(config.ops())
                 .clock(clock)
                 .agent(config.name())
+                .instance(config.instance())
+                .database(db.name())
                 .classLoader(classLoader());
         catalogue.ifPresent(b::catalogue);
         return b.build();

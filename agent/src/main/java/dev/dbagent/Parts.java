@@ -9,6 +9,7 @@ import dev.dbagent.health.CheckResult;
 import dev.dbagent.health.HealthCheck;
 import dev.dbagent.health.HealthChecks;
 import dev.dbagent.health.HealthMonitor;
+import dev.dbagent.health.HealthStatus;
 import dev.dbagent.health.Issue;
 import dev.dbagent.internal.http.HealthGauges;
 import dev.dbagent.internal.http.ManagementHttpServer;
@@ -38,7 +39,8 @@ final class Parts {
     static void start(DatabaseAgent agent) {
         AgentConfig config = agent.config();
 
-        ConnectionManager connections = new ConnectionManager(config.databases(), agent.clock(), config.name());
+        ConnectionManager connections = new ConnectionManager(config.databases(), agent.clock(), config.name(), config.name(),
+                config.instance());
         agent.onStop(connections::close);
         agent.connections(connections);
 
@@ -77,7 +79,7 @@ final class Parts {
             services.put(unit.name(), unit.service());
             operations.put(unit.name(), unit.operations());
         }
-        AgentManagement mbeans = AgentManagement.register(agent.mbeanServer(), config.name(),
+        AgentManagement mbeans = AgentManagement.register(agent.mbeanServer(), config.name(), config.instance(),
                 config.environment().key(), agent.startedAt(), agent.clock(), pools, services, health, operations,
                 agent.metrics());
         agent.onStop(mbeans::close);
@@ -156,9 +158,13 @@ final class Parts {
             breakers.add(unit.service().circuitBreaker());
             checks.add(HealthChecks.breakers(db + ".breakers", List.copyOf(breakers)));
             checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
-                    config.health().idleInTransaction()));
+                    config.health().idleInTransaction(),
+                    dev.dbagent.internal.pool.ApplicationNames.instancePrefix(config.name(), config.instance())));
+            checks.add(HealthChecks.connectionBudget(db + ".connectionBudget", router, config.name(),
+                    unit.config().pool().maxTotal() + HealthChecks.OPS_CONNECTIONS_PER_INSTANCE,
+                    config.fleet().expectedInstances()));
             if (unit.catalogue().isPresent()) {
-                checks.add(migrations(db + ".migrations", db, unit.operations()));
+                checks.add(migrations(db + ".migrations", db, router, unit.operations()));
             }
         }
         return checks;
@@ -199,27 +205,49 @@ final class Parts {
         });
     }
 
-    private static HealthCheck migrations(String name, String db, Operations ops) {
+    /**
+     * Pending changesets (this version's changelog has some the database lacks) are DEGRADED;
+     * changesets the database has and this version does not know are "ahead" - a newer version
+     * migrated during a rolling deploy - and only INFO. Probes on a pooled primary connection.
+     */
+    private static HealthCheck migrations(String name, String db, DatabaseRouter router, Operations ops) {
         return HealthChecks.of(name, () -> {
-            Operations.MigrationProbe p = ops.probeMigrations();
+            Operations.MigrationProbe p;
+            try (dev.dbagent.internal.pool.RoutedConnection rc = router.acquire(Intent.WRITE)) {
+                p = ops.probeMigrations(rc.connection());
+            } catch (java.sql.SQLException | RuntimeException e) {
+                return CheckResult.down("cannot read the migration state: " + e.getClass().getSimpleName() + ": "
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), List.of());
+            }
             if (!p.reachable()) {
                 String what = "cannot read the migration state: " + p.error();
                 return CheckResult.down(what, List.of());
             }
             List<Issue> issues = new ArrayList<>();
+            boolean degraded = false;
             if (p.staleLock()) {
+                degraded = true;
                 issues.add(new Issue(Issue.Severity.WARNING, name, db + ": stale migration lock: " + p.liquibaseLock().orElse("")
                         + " but no live migrator holds the lock; run 'dbctl --db " + db + " release-lock'"));
             }
-            if (!p.upToDate()) {
-                issues.add(new Issue(Issue.Severity.WARNING, name, p.everMigrated()
-                        ? db + ": changesets pending: the changelog changed since the last migration; run 'dbctl --db "
-                                + db + " migrate'"
-                        : db + ": never migrated by dbagent; run 'dbctl --db " + db + " init'"));
+            if (!p.everMigrated()) {
+                degraded = true;
+                issues.add(new Issue(Issue.Severity.WARNING, name, db + ": never migrated by dbagent; run 'dbctl --db "
+                        + db + " init'"));
+            } else if (!p.pending().isEmpty()) {
+                degraded = true;
+                issues.add(new Issue(Issue.Severity.WARNING, name, db + ": " + p.pending().size()
+                        + " changeset(s) pending, first " + p.pending().get(0) + "; run 'dbctl --db " + db + " migrate'"));
             }
-            String msg = (p.upToDate() ? "up to date" : "pending") + (p.lockHolders().isEmpty() ? ""
-                    : ", migrating now: " + String.join("; ", p.lockHolders()));
-            return issues.isEmpty() ? CheckResult.up(msg) : CheckResult.degraded(msg, issues);
+            if (!p.ahead().isEmpty()) {
+                issues.add(new Issue(Issue.Severity.INFO, name, db + ": database is ahead of this version by "
+                        + p.ahead().size() + " changeset(s), first " + p.ahead().get(0)
+                        + " (a newer version migrated it; expected during a rolling deploy)"));
+            }
+            String msg = (!p.everMigrated() ? "never migrated" : !p.pending().isEmpty() ? "pending " + p.pending().size()
+                    : "up to date") + (p.ahead().isEmpty() ? "" : ", ahead " + p.ahead().size())
+                    + (p.lockHolders().isEmpty() ? "" : ", migrating now: " + String.join("; ", p.lockHolders()));
+            return degraded ? CheckResult.degraded(msg, issues) : new CheckResult(HealthStatus.UP, Duration.ZERO, msg, issues);
         });
     }
 

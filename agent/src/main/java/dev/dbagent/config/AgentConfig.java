@@ -30,10 +30,11 @@ import java.util.function.Consumer;
  * @param jmxRemote remote JMX connector settings
  * @param jolokia Jolokia bridge settings
  * @param http management HTTP endpoint settings (probes and Prometheus metrics)
+ * @param fleet this agent's instance id and the fleet it is sized with
  */
 public record AgentConfig(String name, Environment environment, List<DatabaseConfig> databases,
         HealthSettings health, OpsSettings ops, JmxRemoteSettings jmxRemote,
-        JolokiaSettings jolokia, HttpSettings http) {
+        JolokiaSettings jolokia, HttpSettings http, FleetSettings fleet) {
 
     /**
      * Creates the config. Prefer {@link #builder()} or {@link ConfigLoader}, which validate
@@ -47,6 +48,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
      * @param jmxRemote remote JMX connector settings
      * @param jolokia Jolokia bridge settings
      * @param http management HTTP endpoint settings
+     * @param fleet this agent's instance id and the fleet it is sized with
      * @throws NullPointerException if a reference component is null
      * @throws InvalidConfigException if the safety rules are broken (reset or unauthenticated
      *     remote management in staging/production, names unusable in ObjectNames, duplicate
@@ -61,6 +63,7 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         Objects.requireNonNull(jmxRemote, "jmxRemote");
         Objects.requireNonNull(jolokia, "jolokia");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(fleet, "fleet");
         List<String> problems = new ArrayList<>(safetyProblems(name, environment, databases, ops, jmxRemote, jolokia));
         if (environment.isProtected() && http.enabled() && !http.auth()) {
             problems.add(httpWithoutAuthProblem(environment));
@@ -71,7 +74,8 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
     }
 
     /**
-     * A config without the management HTTP endpoint.
+     * A config without the management HTTP endpoint, of a single instance with the default
+     * instance id.
      *
      * @param name agent name, part of every ObjectName ({@code dbagent.name})
      * @param environment the environment ({@code dbagent.environment})
@@ -86,6 +90,32 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
     public AgentConfig(String name, Environment environment, List<DatabaseConfig> databases, HealthSettings health,
             OpsSettings ops, JmxRemoteSettings jmxRemote, JolokiaSettings jolokia) {
         this(name, environment, databases, health, ops, jmxRemote, jolokia, HttpSettings.disabled());
+    }
+
+    /**
+     * A config of a single instance with the default instance id ({@link FleetSettings#single()}).
+     *
+     * @param name agent name, part of every ObjectName ({@code dbagent.name})
+     * @param environment the environment ({@code dbagent.environment})
+     * @param databases the databases, ordered by lower-case name
+     * @param health health monitor settings
+     * @param ops operations settings
+     * @param jmxRemote remote JMX connector settings
+     * @param jolokia Jolokia bridge settings
+     * @param http management HTTP endpoint settings
+     * @throws NullPointerException if a reference component is null
+     * @throws InvalidConfigException if the safety rules are broken
+     */
+    public AgentConfig(String name, Environment environment, List<DatabaseConfig> databases, HealthSettings health,
+            OpsSettings ops, JmxRemoteSettings jmxRemote, JolokiaSettings jolokia, HttpSettings http) {
+        this(name, environment, databases, health, ops, jmxRemote, jolokia, http, FleetSettings.single());
+    }
+
+    /**
+     * @return this agent's instance id ({@code dbagent.instance})
+     */
+    public String instance() {
+        return fleet.instance();
     }
 
     /** The staging/production rule of the management HTTP endpoint, shared by the loader and the constructor. */

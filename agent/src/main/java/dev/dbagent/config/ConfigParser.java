@@ -89,6 +89,13 @@ final class ConfigParser {
         if (name != null && !Names.validAgentName(name)) {
             problem(Names.agentNameProblem(name));
         }
+        Object instance = parsed.get("dbagent.instance");
+        if (instance != null) {
+            String instanceProblem = FleetSettings.instanceProblem(instance.toString());
+            if (instanceProblem != null) {
+                problem(instanceProblem);
+            }
+        }
         if (env != null) {
             AgentConfig.protectedEnvironmentProblems(env, Boolean.TRUE.equals(parsed.get("dbagent.ops.resetEnabled")),
                     Boolean.TRUE.equals(parsed.get("dbagent.jmx.remote.enabled"))
@@ -455,7 +462,9 @@ final class ConfigParser {
                         bool("dbagent.http.auth"), opt("dbagent.http.user"), opt("dbagent.http.password"),
                         bool("dbagent.http.readyWhenDegraded"), num("dbagent.http.threads"),
                         ms("dbagent.http.requestTimeoutMillis"), opt("dbagent.http.tls.keystore"),
-                        opt("dbagent.http.tls.keystorePassword"), str("dbagent.http.tls.keystoreType")));
+                        opt("dbagent.http.tls.keystorePassword"), str("dbagent.http.tls.keystoreType")),
+                new FleetSettings(this.<String>opt("dbagent.instance").orElseGet(FleetSettings::defaultInstance),
+                        num("dbagent.fleet.expectedInstances")));
     }
 
     private DatabaseConfig database(String db) {

@@ -52,6 +52,11 @@ final class Keys {
 
     static final List<Def> AGENT = List.of(
             str("dbagent.name", all("dbagent"), "Agent name; part of every ObjectName (agent=<name>). Must match [A-Za-z0-9][A-Za-z0-9._-]*."),
+            str("dbagent.instance", NONE, "This instance's id among the application's copies; part of every connection's"
+                    + " application_name (dbagent/<agent>/<instance>/<db>/<role>), of audit rows and notifications."
+                    + " Default <host>:<pid>. Printable ASCII, at most 40 characters, no '/' or white space."),
+            integer("dbagent.fleet.expectedInstances", 1, 10_000, all("1"), "How many instances of this agent the"
+                    + " cluster is sized for; the connection-budget health check multiplies the pool maxima by it."),
             choice(ENVIRONMENT, List.of("development", "test", "staging", "production"), NONE,
                     "Deployment environment; selects the defaults and the safety rules. Required."),
             seconds("dbagent.health.intervalSeconds", 1, 3600, env("30", "10", "15", "15"), "How often health checks run."),

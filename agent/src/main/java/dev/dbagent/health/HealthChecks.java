@@ -150,9 +150,31 @@ public final class HealthChecks {
      * @param longTransaction threshold for active sessions
      * @param idleInTransaction threshold for idle-in-transaction sessions
      * @return the check
+     * @see #sessions(String, ConnectionProvider, Duration, Duration, String)
      */
     public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longTransaction,
                                        Duration idleInTransaction) {
+        return sessions(name, provider, longTransaction, idleInTransaction, null);
+    }
+
+    /**
+     * As {@link #sessions(String, ConnectionProvider, Duration, Duration)}, for one instance among
+     * many: only sessions whose {@code application_name} starts with {@code ownPrefix} (this
+     * instance's, {@code dbagent/<agent>/<instance>/}) are WARNING issues and make the check
+     * DEGRADED; long or idle transactions of every other session (other instances, other
+     * applications) are reported once, as INFO issues that leave the status UP, so fifty
+     * instances do not all report the same stuck session as their own problem.
+     *
+     * @param name the check's name, e.g. {@code orders.sessions}
+     * @param provider the database's connections
+     * @param longTransaction threshold for active sessions
+     * @param idleInTransaction threshold for idle-in-transaction sessions
+     * @param ownPrefix the application-name prefix of this instance's sessions; null treats every
+     *     session as this agent's own
+     * @return the check
+     */
+    public static HealthCheck sessions(String name, ConnectionProvider provider, Duration longTransaction,
+                                       Duration idleInTransaction, String ownPrefix) {
         Objects.requireNonNull(provider, "provider");
         double longSeconds = longTransaction.toNanos() / 1e9;
         double idleSeconds = idleInTransaction.toNanos() / 1e9;
@@ -160,6 +182,7 @@ public final class HealthChecks {
             List<Issue> issues = new ArrayList<>();
             int longCount = 0;
             int idleCount = 0;
+            int others = 0;
             try (RoutedConnection rc = provider.acquire(Intent.WRITE);
                  PreparedStatement ps = rc.connection().prepareStatement(SESSIONS_SQL)) {
                 ps.setQueryTimeout(30);
@@ -167,18 +190,27 @@ public final class HealthChecks {
                 ps.setDouble(2, idleSeconds);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String who = "session pid " + rs.getInt("pid") + " (user " + rs.getString("usename")
-                                + ", application '" + rs.getString("application_name") + "')";
+                        String app = rs.getString("application_name");
+                        boolean own = ownPrefix == null || (app != null && app.startsWith(ownPrefix));
+                        Issue.Severity severity = own ? Issue.Severity.WARNING : Issue.Severity.INFO;
+                        String who = (own ? "" : "other ") + "session pid " + rs.getInt("pid") + " (user "
+                                + rs.getString("usename") + ", application '" + app + "')";
                         String query = SqlRedaction.redact(rs.getString("query"), 200);
-                        if ("active".equals(rs.getString("state"))) {
+                        boolean active = "active".equals(rs.getString("state"));
+                        if (!own) {
+                            others++;
+                        } else if (active) {
                             longCount++;
-                            issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                        } else {
+                            idleCount++;
+                        }
+                        if (active) {
+                            issues.add(new Issue(severity, name, String.format(Locale.ROOT,
                                     "%s has been running a transaction for %.1f s (threshold %.1f s); "
                                             + "current statement: %s",
                                     who, rs.getDouble("xact_seconds"), longSeconds, query)));
                         } else {
-                            idleCount++;
-                            issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                            issues.add(new Issue(severity, name, String.format(Locale.ROOT,
                                     "%s has been %s for %.1f s (threshold %.1f s), holding its locks and "
                                             + "snapshot; last statement: %s",
                                     who, rs.getString("state"), rs.getDouble("state_seconds"), idleSeconds, query)));
@@ -189,11 +221,108 @@ public final class HealthChecks {
                 String what = "cannot read pg_stat_activity of database '" + provider.database() + "': " + describe(e);
                 return CheckResult.down(what, List.of());
             }
-            String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)";
+            String message = longCount + " long-transaction, " + idleCount + " idle-in-transaction session(s)"
+                    + (ownPrefix == null ? "" : " of this instance; " + others + " of other sessions");
+            return longCount + idleCount > 0 ? CheckResult.degraded(message, issues)
+                    : new CheckResult(HealthStatus.UP, Duration.ZERO, message, issues);
+        });
+    }
+
+
+    private static final String BUDGET_SQL = """
+            SELECT current_setting('max_connections')::int,
+                   current_setting('superuser_reserved_connections')::int,
+                   coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0)""";
+
+    private static final String BY_AGENT_SQL = """
+            SELECT CASE WHEN application_name LIKE 'dbagent/%/%/%' THEN split_part(application_name, '/', 2) END AS agent,
+                   CASE WHEN application_name LIKE 'dbagent/%/%/%' THEN split_part(application_name, '/', 3) END AS instance,
+                   count(*)
+              FROM pg_stat_activity
+             WHERE backend_type = 'client backend'
+             GROUP BY 1, 2""";
+
+    /**
+     * Whether the server can hold the whole fleet of this agent at its configured maxima. Reads
+     * {@code max_connections}, {@code superuser_reserved_connections} and (PostgreSQL 16+)
+     * {@code reserved_connections}, and the server's current client connections grouped by the
+     * agent name in their {@code application_name}. The fleet's maximum is
+     * {@code expectedInstances × perInstanceMax}; together with the connections others hold now it
+     * must fit the slots ordinary users may take ({@code max_connections} minus the reserved
+     * ones). DEGRADED with a WARNING when it does not, or when more instances of this agent are
+     * connected than it is sized for; otherwise UP with the figures. DOWN if it cannot ask.
+     *
+     * @param name the check's name, e.g. {@code orders.connectionBudget}
+     * @param provider the database's connections (the primary is asked)
+     * @param agentName this agent's name, as in application names
+     * @param perInstanceMax the most connections one instance may open to this server (its pool
+     *     maximum plus what operations use)
+     * @param expectedInstances how many instances the fleet is sized for
+     * @return the check
+     */
+    public static HealthCheck connectionBudget(String name, ConnectionProvider provider, String agentName,
+                                               int perInstanceMax, int expectedInstances) {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(agentName, "agentName");
+        return of(name, () -> {
+            int max;
+            int superReserved;
+            int reserved;
+            int ours = 0;
+            int others = 0;
+            java.util.Set<String> instances = new java.util.TreeSet<>();
+            try (RoutedConnection rc = provider.acquire(Intent.WRITE); Statement st = rc.connection().createStatement()) {
+                st.setQueryTimeout(30);
+                try (ResultSet rs = st.executeQuery(BUDGET_SQL)) {
+                    rs.next();
+                    max = rs.getInt(1);
+                    superReserved = rs.getInt(2);
+                    reserved = rs.getInt(3);
+                }
+                try (ResultSet rs = st.executeQuery(BY_AGENT_SQL)) {
+                    while (rs.next()) {
+                        if (agentName.equals(rs.getString(1))) {
+                            ours += rs.getInt(3);
+                            instances.add(rs.getString(2));
+                        } else {
+                            others += rs.getInt(3);
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                return CheckResult.down("cannot read the connection budget of database '" + provider.database() + "': "
+                        + describe(e), List.of());
+            }
+            int slots = max - superReserved - reserved;
+            long fleetMax = (long) expectedInstances * perInstanceMax;
+            String message = String.format(Locale.ROOT, "%d instance(s) x %d = %d connections at most for agent '%s'"
+                            + " (%d now, %d instance(s) connected); %d held by others; %d slots (max_connections %d"
+                            + " - %d reserved)", expectedInstances, perInstanceMax, fleetMax, agentName, ours,
+                    instances.size(), others, slots, max, superReserved + reserved);
+            List<Issue> issues = new ArrayList<>();
+            if (fleetMax + others > slots) {
+                int fits = (slots - others) / expectedInstances - OPS_CONNECTIONS_PER_INSTANCE;
+                issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                        "the fleet of agent '%s' can exhaust the server: %d instance(s) x %d connections + %d held by"
+                                + " others = %d > %d slots; %s", agentName, expectedInstances, perInstanceMax, others,
+                        fleetMax + others, slots, fits >= 1
+                                ? "lower pool.maxTotal to at most " + fits + " or raise max_connections"
+                                : "raise max_connections or put a pooler (PgBouncer) in front")));
+            }
+            if (instances.size() > expectedInstances) {
+                issues.add(new Issue(Issue.Severity.WARNING, name, String.format(Locale.ROOT,
+                        "%d instances of agent '%s' are connected, but the budget is sized for %d"
+                                + " (dbagent.fleet.expectedInstances)", instances.size(), agentName, expectedInstances)));
+            }
             return issues.isEmpty() ? CheckResult.up(message) : CheckResult.degraded(message, issues);
         });
     }
 
+    /**
+     * Connections an instance opens to a primary besides its pool: an operation's own connection
+     * and the migration lock's.
+     */
+    public static final int OPS_CONNECTIONS_PER_INSTANCE = 2;
 
     /** Class, SQLSTATE and the first line of the message; driver messages carry no password. */
     static String describe(Throwable e) {

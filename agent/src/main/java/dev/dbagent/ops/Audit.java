@@ -47,7 +47,7 @@ final class Audit {
         LOG.info("audit agent={} instance={} caller={} operation={} arguments={} outcome={} duration={}ms summary={}",
                 e.agent(), e.instance(), e.caller(), e.operation(), e.arguments(), e.outcome(),
                 e.duration().toMillis(), e.summary());
-        try (Connection c = coordinates.open("dbagent-audit")) {
+        try (Connection c = coordinates.open("audit")) {
             try {
                 AgentSchema.audit(c, e);
             } catch (SQLException missing) {

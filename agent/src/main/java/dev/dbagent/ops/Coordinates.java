@@ -32,12 +32,26 @@ final class Coordinates {
      *     10 s connect timeout
      */
     Coordinates(String url, String user, String password, ConnectionSettings settings) {
+        this(url, user, password, settings, null, null, null);
+    }
+
+    /**
+     * @param settings the database's connection settings; null for pgJDBC's defaults with a
+     *     10 s connect timeout
+     * @param logicalName the database's configured name for application names, or null for the
+     *     URL's database
+     * @param agent the agent name, or null for application names without identity
+     * @param instance the instance id; null exactly when {@code agent} is
+     */
+    Coordinates(String url, String user, String password, ConnectionSettings settings, String logicalName,
+            String agent, String instance) {
         Objects.requireNonNull(url, "jdbcUrl");
         Objects.requireNonNull(user, "user");
         this.database = databaseOf(url);
-        this.factory = new ConnectionFactory(database, url, user, password, settings != null ? settings
-                : new ConnectionSettings(Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(10), true,
-                        SslMode.PREFER, "public"));
+        ConnectionFactory f = new ConnectionFactory(logicalName != null ? logicalName : database, url, user, password,
+                settings != null ? settings : new ConnectionSettings(Duration.ofSeconds(10), Duration.ZERO,
+                        Duration.ofSeconds(10), true, SslMode.PREFER, "public"));
+        this.factory = agent == null ? f : f.withIdentity(agent, instance);
     }
 
     /** The path part of {@code jdbc:postgresql://host:port/db?params}. */
@@ -70,9 +84,19 @@ final class Coordinates {
         return prefix + "postgres" + (q < 0 ? "" : url.substring(q));
     }
 
-    /** A connection with every setting of the database, the socket timeout included. */
-    Connection open(String applicationName) throws SQLException {
-        return factory.open(applicationName);
+    /**
+     * A connection with every setting of the database, the socket timeout included.
+     *
+     * @param role what it is for ({@code ops}, {@code audit}, {@code health}, ...): the last part
+     *     of its {@code application_name} {@code dbagent/<agent>/<instance>/<db>/<role>}
+     */
+    Connection open(String role) throws SQLException {
+        return factory.open(factory.applicationName(role));
+    }
+
+    /** @return the {@code application_name} of this database's connections for {@code role} */
+    String applicationName(String role) {
+        return factory.applicationName(role);
     }
 
     /**
@@ -81,21 +105,21 @@ final class Coordinates {
      * (bounded by its own {@code lock_timeout}). Everything else is as {@link #open}; keep-alive
      * still detects a dead peer.
      */
-    Connection openLongRunning(String applicationName) throws SQLException {
-        return factory.withSettings(factory.settings().withSocketTimeout(Duration.ZERO)).open(applicationName);
+    Connection openLongRunning(String role) throws SQLException {
+        return factory.withSettings(factory.settings().withSocketTimeout(Duration.ZERO)).open(factory.applicationName(role));
     }
 
     /**
      * A connection on the simple query protocol, where {@code $n} in a statement's text is left
      * to the server (EXPLAIN (GENERIC_PLAN) needs that) instead of being bound by the driver.
      */
-    Connection openSimpleProtocol(String applicationName) throws SQLException {
-        return factory.open(applicationName, Map.of("preferQueryMode", "simple"));
+    Connection openSimpleProtocol(String role) throws SQLException {
+        return factory.open(factory.applicationName(role), Map.of("preferQueryMode", "simple"));
     }
 
     Connection openMaintenance() throws SQLException {
         // the target database may not exist yet, and with it the schema of its search path
-        return factory.withUrl(maintenanceUrl()).open("dbagent-ops");
+        return factory.withUrl(maintenanceUrl()).open(factory.applicationName("ops"));
     }
 
     @Override

@@ -19,7 +19,7 @@ final class LockRelease extends OpsPart {
 
     OperationResult releaseLock(boolean force) throws Exception {
         OperationResult.Builder r = new OperationResult.Builder("release-lock");
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema).stream()
                     .filter(MigrationLock.Holder::granted).toList();
             Optional<MigrationLock.LiquibaseLock> lb = MigrationLock.liquibaseLock(c, targetSchema);

@@ -45,7 +45,7 @@ final class MigrationLock implements AutoCloseable {
      * @throws SQLException on timeout (SQLSTATE 55P03) or connection failure
      */
     static MigrationLock acquire(Coordinates coordinates, String schema, Duration timeout) throws SQLException {
-        Connection c = coordinates.openLongRunning("dbagent-migration-lock");
+        Connection c = coordinates.openLongRunning("migration-lock");
         try {
             int key = keyFor(schema);
             Sql.exec(c, "SET lock_timeout = " + Math.max(1, timeout.toMillis()));

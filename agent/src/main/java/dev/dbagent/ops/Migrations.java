@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import liquibase.changelog.ChangeSet;
 
 /**
@@ -41,29 +42,91 @@ final class Migrations extends OpsPart {
 
 
     /**
-     * What the health monitor needs to know about migrations, in two cheap queries and without
-     * Liquibase: whether the changelog digest matches the one stored at the last successful
-     * migration (a mismatch means changesets are pending), and who holds the migration lock.
-     * Not audited: it changes nothing.
+     * What the health monitor needs to know about migrations, without Liquibase and on a
+     * connection the caller lends (a pooled one, so that 50 instances probing every interval do
+     * not log in 50 times an interval): which changesets of this version the database lacks
+     * ("pending"), which changesets the database has that this version does not know ("ahead":
+     * a newer version migrated it during a rolling deploy), and who holds the migration lock. The
+     * changelog is parsed once; DATABASECHANGELOG is read in full only when its row count or
+     * last {@code orderexecuted} changed since the previous probe. Not audited: it changes nothing.
      *
+     * @param c an open connection to the database; not closed here
      * @return the probe's findings; never throws (an unreachable database is a finding)
      */
-    Operations.MigrationProbe probeMigrations() {
-        try (Connection c = coordinates.open("dbagent-health")) {
+    Operations.MigrationProbe probeMigrations(Connection c) {
+        try {
             Optional<AgentSchema.State> state = Sql.tableExists(c, AgentSchema.SCHEMA, "migration_state")
                     ? AgentSchema.state(c, targetSchema) : Optional.empty();
-            boolean upToDate = state.isPresent() && unchangedSince(state.get());
+            Set<String> applied = appliedKeys(c);
+            Set<String> known = migrator.changeSetKeys(migrateContexts());
+            Set<String> all = migrator.changeSetKeys(null);
+            List<String> pending = known.stream().filter(k -> !applied.contains(k)).map(Migrations::describeKey).toList();
+            List<String> ahead = applied.stream().filter(k -> !all.contains(k))
+                    .map(Migrations::describeKey).toList();
+            boolean everMigrated = state.isPresent() || !applied.isEmpty();
             List<String> holders = MigrationLock.holders(c, targetSchema).stream()
                     .filter(MigrationLock.Holder::granted).map(MigrationLock.Holder::describe).toList();
             Optional<String> liquibaseLock = MigrationLock.liquibaseLock(c, targetSchema)
                     .map(MigrationLock.LiquibaseLock::describe);
             // a Liquibase lock row with no live advisory-lock holder is left by a killed migrator
             boolean stale = liquibaseLock.isPresent() && holders.isEmpty();
-            return new Operations.MigrationProbe(true, upToDate, state.isPresent(), holders, liquibaseLock, stale, "");
+            return new Operations.MigrationProbe(true, everMigrated && pending.isEmpty(), everMigrated, holders,
+                    liquibaseLock, stale, "", pending, ahead);
+        } catch (Exception e) {
+            return new Operations.MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
+                    e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+                    List.of(), List.of());
+        }
+    }
+
+    /** As {@link #probeMigrations(Connection)} on a connection of its own. */
+    Operations.MigrationProbe probeMigrations() {
+        try (Connection c = coordinates.open("health")) {
+            return probeMigrations(c);
         } catch (SQLException | RuntimeException e) {
             return new Operations.MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
-                    e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                    e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+                    List.of(), List.of());
         }
+    }
+
+    private record AppliedSnapshot(long rows, long lastOrder, Set<String> keys) {}
+
+    private volatile AppliedSnapshot appliedSnapshot;
+
+    private Set<String> appliedKeys(Connection c) throws SQLException {
+        if (!Sql.tableExists(c, targetSchema, "databasechangelog")) {
+            return Set.of();
+        }
+        String table = Sql.ident(targetSchema) + ".databasechangelog";
+        long rows;
+        long lastOrder;
+        try (java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*), coalesce(max(orderexecuted), 0) FROM " + table)) {
+            rs.next();
+            rows = rs.getLong(1);
+            lastOrder = rs.getLong(2);
+        }
+        AppliedSnapshot last = appliedSnapshot;
+        if (last != null && last.rows() == rows && last.lastOrder() == lastOrder) {
+            return last.keys();
+        }
+        Set<String> keys = new java.util.HashSet<>();
+        try (java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT id, author, filename FROM " + table)) {
+            while (rs.next()) {
+                keys.add(Migrator.Applied.key(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+        }
+        Set<String> frozen = Set.copyOf(keys);
+        appliedSnapshot = new AppliedSnapshot(rows, lastOrder, frozen);
+        return frozen;
+    }
+
+    /** {@code id (author) in file} from an {@code id::author::file} key. */
+    static String describeKey(String key) {
+        String[] p = key.split("::", 3);
+        return p.length < 3 ? key : p[0] + " (" + p[1] + ") in " + p[2];
     }
 
 
@@ -156,7 +219,7 @@ final class Migrations extends OpsPart {
         try (lock) {
             r.step("migration lock", (System.nanoTime() - t0) / 1_000_000, "acquired");
             r.timed("schema " + targetSchema, () -> {
-                try (Connection c = coordinates.open("dbagent-ops")) {
+                try (Connection c = coordinates.open("ops")) {
                     String detail = "exists";
                     // DROP SCHEMA waits for every session using its tables; do not wait forever.
                     Sql.exec(c, "SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
@@ -179,7 +242,7 @@ final class Migrations extends OpsPart {
                 r.step(ran.name(), ran.millis(), ran.execType() + " " + ran.file());
             }
             if (digest == Digest.CLEAR || (digest == Digest.STORE && !o.ok())) {
-                try (Connection c = coordinates.open("dbagent-ops")) {
+                try (Connection c = coordinates.open("ops")) {
                     AgentSchema.clearState(c, targetSchema);
                 }
             } else if (digest == Digest.STORE) {
@@ -274,7 +337,7 @@ final class Migrations extends OpsPart {
 
     void storeDigest() throws Exception {
         List<String> files = Migrator.files(migrator.parse(null));
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             AgentSchema.storeState(c, targetSchema, migrator.digest(targetSchema, files), String.join("\n", files),
                     clock.instant());
         }
@@ -282,7 +345,7 @@ final class Migrations extends OpsPart {
 
 
     String holdersText() {
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
             return holders.isEmpty() ? "nobody (released meanwhile)"
                     : String.join("; ", holders.stream().filter(MigrationLock.Holder::granted)
@@ -314,7 +377,7 @@ final class Migrations extends OpsPart {
         for (Migrator.Applied a : s.unknown()) {
             r.warn("applied changeset " + a.id() + " (" + a.author() + ") from " + a.file() + " is not in the changelog");
         }
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<MigrationLock.Holder> holders = MigrationLock.holders(c, targetSchema);
             Optional<MigrationLock.LiquibaseLock> lb = MigrationLock.liquibaseLock(c, targetSchema);
             r.step("migration lock", 0, holders.isEmpty() ? "free" : "held by " + String.join("; ",
@@ -341,7 +404,7 @@ final class Migrations extends OpsPart {
         OperationResult.Builder r = new OperationResult.Builder("migrate-on-start");
         long t0 = System.nanoTime();
         Optional<AgentSchema.State> state;
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             state = AgentSchema.state(c, targetSchema);
         } catch (SQLException e) {
             state = Optional.empty();

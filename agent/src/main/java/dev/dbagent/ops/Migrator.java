@@ -69,6 +69,43 @@ final class Migrator {
 
     String changelog() { return changelog; }
 
+    /** Keys ({@link Applied#key}) of the changelog's changesets selected by one context expression. */
+    private final Map<String, java.util.Set<String>> changeSetKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The keys of the changesets a migration with {@code contexts} would apply, parsed once and
+     * cached: the changelog is a classpath resource of this version and does not change while it
+     * runs, and the health probe asks every interval. Changesets limited to another DBMS are left
+     * out.
+     *
+     * @param contexts the migrate context expression, or null for all
+     * @return an unmodifiable set of {@code id::author::file} keys
+     * @throws Exception if the changelog cannot be parsed
+     */
+    java.util.Set<String> changeSetKeys(String contexts) throws Exception {
+        java.util.Set<String> cached = changeSetKeys.get(contexts == null ? "" : contexts);
+        if (cached != null) {
+            return cached;
+        }
+        DatabaseChangeLog log = parse(null);
+        ContextChangeSetFilter filter = new ContextChangeSetFilter(new Contexts(contexts));
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        inScope(() -> {
+            for (ChangeSet cs : log.getChangeSets()) {
+                java.util.Set<String> dbms = cs.getDbmsSet();
+                boolean forUs = dbms == null || dbms.isEmpty() || dbms.contains("postgresql") || dbms.contains("all");
+                if (forUs && filter.accepts(cs).isAccepted()) {
+                    keys.add(Applied.key(cs.getId(), cs.getAuthor(), cs.getFilePath()));
+                }
+            }
+            return null;
+        });
+        java.util.Set<String> result = java.util.Collections.unmodifiableSet(keys);
+        // two racing first probes parse twice and store equal sets: harmless
+        changeSetKeys.put(contexts == null ? "" : contexts, result);
+        return result;
+    }
+
     /** How one changeset ran. */
     record Ran(String id, String author, String file, long millis, String execType) {
         String name() { return id + " (" + author + ")"; }
@@ -201,7 +238,7 @@ final class Migrator {
 
     private Outcome command(String schema, String[] name, StepListener steps, OutputStream output, Arguments arguments)
             throws SQLException {
-        Connection c = coordinates.openLongRunning("dbagent-migrate");
+        Connection c = coordinates.openLongRunning("migrate");
         Timing timing = new Timing(steps);
         try {
             Database db = open(schema, c);
@@ -340,7 +377,7 @@ final class Migrator {
      * answers even while a migration runs.
      */
     Status status(String schema, String contexts) throws Exception {
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             List<Applied> applied = applied(c, schema);
             Database db = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
             DatabaseChangeLog log = parse(db);
@@ -389,7 +426,7 @@ final class Migrator {
      */
     Outcome dryRun(String schema, List<ChangeSet> changeSets, DatabaseChangeLog log, List<String> warnings,
             StepListener steps) throws Exception {
-        try (Connection real = coordinates.open("dbagent-validate")) {
+        try (Connection real = coordinates.open("validate")) {
             real.setAutoCommit(false);
             try {
                 if (!Sql.schemaExists(real, schema)) {

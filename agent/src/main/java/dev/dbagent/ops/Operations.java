@@ -62,7 +62,8 @@ public final class Operations {
     private final String caller;
 
     private Operations(Builder b) {
-        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password, b.connection);
+        Coordinates coordinates = new Coordinates(b.jdbcUrl, b.user, b.password, b.connection, b.database, b.agent,
+                b.instance);
         Migrator migrator = b.changelog == null ? null : new Migrator(coordinates, b.changelog, b.classLoader);
         this.shared = new OpsPart.Shared(coordinates, b.targetSchema, migrator, b.daoClasses, b.referenceContexts,
                 b.lockTimeout, b.environment, b.settings, b.clock);
@@ -159,9 +160,9 @@ public final class Operations {
     }
 
     /**
-     * What the health monitor needs to know about migrations, in two cheap queries and without
-     * Liquibase: whether the changelog digest matches the one stored at the last successful
-     * migration (a mismatch means changesets are pending), and who holds the migration lock.
+     * What the health monitor needs to know about migrations, in a few cheap queries and without
+     * running Liquibase: which changesets of this version the database lacks (pending), which it
+     * has that this version does not know (ahead), and who holds the migration lock.
      * Not audited: it changes nothing.
      *
      * @return the probe's findings; never throws (an unreachable database is a finding)
@@ -169,9 +170,24 @@ public final class Operations {
     public MigrationProbe probeMigrations() {
         if (!hasCatalogue()) {
             return new MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
-                    "no catalogue is configured for this database");
+                    "no catalogue is configured for this database", List.of(), List.of());
         }
         return migrations.probeMigrations();
+    }
+
+    /**
+     * As {@link #probeMigrations()}, on a connection the caller lends and closes (the health
+     * monitor lends a pooled one). The connection's session state is left as it was.
+     *
+     * @param connection an open connection to this database
+     * @return the probe's findings; never throws
+     */
+    public MigrationProbe probeMigrations(java.sql.Connection connection) {
+        if (!hasCatalogue()) {
+            return new MigrationProbe(false, false, false, List.of(), Optional.empty(), false,
+                    "no catalogue is configured for this database", List.of(), List.of());
+        }
+        return migrations.probeMigrations(java.util.Objects.requireNonNull(connection, "connection"));
     }
 
     /**
@@ -184,12 +200,19 @@ public final class Operations {
      * @param liquibaseLock Liquibase's own lock row, if set
      * @param staleLock Liquibase's lock is set but no live session holds the migration lock
      * @param error why the database could not be asked, empty if it could
+     * @param pending changesets of this version's changelog (for migrate's contexts) that the
+     *     database lacks, {@code id (author) in file}
+     * @param ahead changesets the database has that this version's changelog does not know: a
+     *     newer version migrated it (a rolling deploy), not a reason to migrate
      */
     public record MigrationProbe(boolean reachable, boolean upToDate, boolean everMigrated, List<String> lockHolders,
-                                 Optional<String> liquibaseLock, boolean staleLock, String error) {
-        /** Copies the list. */
+                                 Optional<String> liquibaseLock, boolean staleLock, String error,
+                                 List<String> pending, List<String> ahead) {
+        /** Copies the lists. */
         public MigrationProbe {
             lockHolders = List.copyOf(lockHolders);
+            pending = List.copyOf(pending);
+            ahead = List.copyOf(ahead);
         }
     }
 
@@ -515,13 +538,7 @@ public final class Operations {
 
     /** @return {@code <host>:<pid>}, the default instance id */
     public static String defaultInstance() {
-        String h;
-        try {
-            h = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            h = "localhost";
-        }
-        return h + ":" + ProcessHandle.current().pid();
+        return dev.dbagent.config.FleetSettings.defaultInstance();
     }
 
     @Override
@@ -550,6 +567,7 @@ public final class Operations {
         private ClassLoader classLoader = Operations.class.getClassLoader();
         private String agent = "dbagent";
         private String instance = defaultInstance();
+        private String database;
 
         private Builder() {
         }
@@ -620,6 +638,13 @@ public final class Operations {
 
         /** @param name the agent's name, recorded in every audit row (default {@code dbagent}) */
         public Builder agent(String name) { this.agent = name; return this; }
+
+        /**
+         * @param name the database's configured name, shown in the {@code application_name} of
+         *     operations' connections (default the URL's database)
+         * @return this builder
+         */
+        public Builder database(String name) { this.database = name; return this; }
 
         /** @param id the agent's instance id, recorded in every audit row (default {@code host:pid}) */
         public Builder instance(String id) { this.instance = id; return this; }

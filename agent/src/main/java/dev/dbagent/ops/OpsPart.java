@@ -65,7 +65,7 @@ abstract class OpsPart {
 
     void ensureAgentSchema(OperationResult.Builder r) throws SQLException {
         r.timed("schema " + AgentSchema.SCHEMA, () -> {
-            try (Connection c = coordinates.open("dbagent-ops")) {
+            try (Connection c = coordinates.open("ops")) {
                 boolean existed = Sql.schemaExists(c, AgentSchema.SCHEMA);
                 AgentSchema.ensure(c);
                 return existed ? "exists" : "created";

@@ -61,7 +61,7 @@ final class SchemaChecks extends OpsPart {
         List<String> warnings = new ArrayList<>();
         List<SqlVerifier.Statement> statements = SqlVerifier.statements(daoClasses, warnings);
         List<SqlVerifier.Check> checks;
-        try (Connection c = coordinates.openSimpleProtocol("dbagent-verify")) {
+        try (Connection c = coordinates.openSimpleProtocol("verify")) {
             checks = SqlVerifier.check(c, targetSchema, statements, warnings);
         }
         warnings.forEach(r::warn);
@@ -90,7 +90,7 @@ final class SchemaChecks extends OpsPart {
             }
             Map<String, String> expected;
             Map<String, String> live;
-            try (Connection c = coordinates.open("dbagent-ops")) {
+            try (Connection c = coordinates.open("ops")) {
                 long t0 = System.nanoTime();
                 expected = Catalog.read(c, scratch);
                 live = Catalog.read(c, targetSchema);
@@ -126,7 +126,7 @@ final class SchemaChecks extends OpsPart {
             steps.add(new OperationResult.Step(ran.name(), ran.millis(), ran.file()));
         }
         steps.addAll(r.steps());
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             steps.addAll(DatabaseProfile.describe(c, targetSchema));
         }
         OperationResult done = o.ok() ? r.done(true, count(sorted.size()) + " in "
@@ -140,7 +140,7 @@ final class SchemaChecks extends OpsPart {
     Migrator.Outcome buildScratch(String operation, OperationResult.Builder r, String scratch, String contexts)
             throws Exception {
         long t0 = System.nanoTime();
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             Sql.exec(c, "CREATE SCHEMA " + Sql.ident(scratch));
         }
         ProgressTracker.Run run = progress.start(operation, 0);
@@ -160,7 +160,7 @@ final class SchemaChecks extends OpsPart {
 
     void dropScratch(OperationResult.Builder r, String scratch) {
         long t0 = System.nanoTime();
-        try (Connection c = coordinates.open("dbagent-ops")) {
+        try (Connection c = coordinates.open("ops")) {
             Sql.exec(c, "DROP SCHEMA IF EXISTS " + Sql.ident(scratch) + " CASCADE");
             r.step("drop " + scratch, (System.nanoTime() - t0) / 1_000_000, "dropped");
         } catch (SQLException e) {

@@ -103,9 +103,12 @@ import org.slf4j.LoggerFactory;
  * and {@link RetrySettings#maxTotal()}, only when: acquiring the connection failed with an
  * infrastructure failure (nothing ran yet; a full pool is not retried); a read-only call lost its
  * connection; a read-write transaction lost its connection before COMMIT was sent (the server
- * rolls back the transaction of a session that ends, so nothing of it happened); or the whole
- * transaction failed with SQLSTATE 40001 or 40P01 (the server rolled it back). A connection found
- * dead tells its pool to close its idle connections, so that the retry gets a fresh one. The callback
+ * rolls back the transaction of a session that ends, so nothing of it happened); the whole
+ * transaction failed with SQLSTATE 40001 or 40P01 (the server rolled it back); or a statement
+ * failed before COMMIT because its server-side prepared statement went stale (26000, or 0A000
+ * "cached plan must not change result type" after another instance changed the table:
+ * {@link Failures#isStalePreparedStatement(Throwable)}). A connection found dead tells its pool
+ * to close its idle connections, so that the retry gets a fresh one. The callback
  * therefore may run more than once and must not have effects outside the database that cannot be
  * repeated. A read-write transaction whose connection died during COMMIT is never repeated: its
  * outcome is asked from the server ({@code pg_xact_status}) on a new connection.
@@ -546,7 +549,11 @@ public final class DatabaseService implements AutoCloseable {
             String state = Failures.sqlState(t);
             // COMMIT was not sent (or this is a read): the server rolls back the transaction of a
             // session that ends, so after a lost connection nothing of it happened and it is retried.
-            boolean retryable = "40001".equals(state) || "40P01".equals(state) || infrastructure;
+            // A prepared statement gone stale under another instance's DDL (0A000 "cached plan must
+            // not change result type") aborted the transaction before COMMIT; pgJDBC re-prepares on
+            // the next attempt, so repeating it is as safe as after 40001.
+            boolean retryable = "40001".equals(state) || "40P01".equals(state) || infrastructure
+                    || (!committing && Failures.isStalePreparedStatement(t));
             throw sneaky(retryIf(retryable, c, t));
         } finally {
             if (h != null) {
@@ -581,7 +588,8 @@ public final class DatabaseService implements AutoCloseable {
             if (infrastructure) {
                 provider.connectionLost(c.role, t);
             }
-            throw sneaky(retryIf(infrastructure, c, t));
+            // a read: repeating it after a stale prepared statement (pgJDBC heals most of these itself) changes nothing
+            throw sneaky(retryIf(infrastructure || Failures.isStalePreparedStatement(t), c, t));
         } finally {
             release(c);
         }

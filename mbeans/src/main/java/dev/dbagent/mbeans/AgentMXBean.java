@@ -13,6 +13,13 @@ public interface AgentMXBean {
     /** @return the agent's name, as in its ObjectNames */
     String getName();
 
+    /**
+     * @return this agent's instance id among the application's copies ({@code dbagent.instance},
+     *     default {@code <host>:<pid>}), as in its connections' {@code application_name}
+     *     {@code dbagent/<agent>/<instance>/<db>/<role>}, audit rows and notifications
+     */
+    String getInstance();
+
     /** @return the environment it runs in: {@code development}, {@code test}, {@code staging} or {@code production} */
     String getEnvironment();
 

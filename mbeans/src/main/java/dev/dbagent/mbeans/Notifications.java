@@ -18,7 +18,10 @@ import javax.management.openmbean.SimpleType;
  * {@code userData} is a {@link CompositeData} of the {@link CompositeType} named here — an open
  * type, so JConsole, jmxterm and Jolokia show it and a remote listener reads it with
  * {@code ((CompositeData) n.getUserData()).get("to")} and no dbagent classes. Item values are
- * never null (absent values are {@code ""}).
+ * never null (absent values are {@code ""}). Every type also carries {@code instance}: the emitting
+ * agent's instance id ({@code dbagent.instance}), so that listeners of many instances of one
+ * application tell them apart; the factories leave it {@code ""} and the agent fills it in with
+ * {@link #withInstance(Notification, String)}.
  *
  * <table>
  *   <caption>Notification types</caption>
@@ -58,11 +61,15 @@ public final class Notifications {
     /** {@code outcome} of an operation that threw after it started. */
     public static final String OUTCOME_FAILED = "FAILED";
 
-    private static final String[] BREAKER_ITEMS = {"database", "layer", "role", "from", "to", "cause"};
-    private static final String[] HEALTH_ITEMS = {"from", "to", "summary"};
+    /** The userData item every type carries: the emitting agent's instance id. */
+    public static final String INSTANCE_ITEM = "instance";
+
+    private static final String[] BREAKER_ITEMS = {"database", "layer", "role", "from", "to", "cause", INSTANCE_ITEM};
+    private static final String[] HEALTH_ITEMS = {"from", "to", "summary", INSTANCE_ITEM};
     private static final String[] OPS_ITEMS =
-        {"operation", "arguments", "caller", "outcome", "success", "durationMillis", "summary"};
-    private static final String[] PROGRESS_ITEMS = {"operation", "step", "total", "current"};
+        {"operation", "arguments", "caller", "outcome", "success", "durationMillis", "summary", INSTANCE_ITEM};
+    private static final String[] PROGRESS_ITEMS = {"operation", "step", "total", "current", INSTANCE_ITEM};
+    private static final String INSTANCE_DESCRIPTION = "the emitting agent's instance id (dbagent.instance)";
 
     /**
      * userData of {@value #BREAKER_STATE}: {@code database}, {@code layer} ({@code pool} or
@@ -74,9 +81,9 @@ public final class Notifications {
             "A circuit breaker state transition",
             BREAKER_ITEMS,
             new String[] {"configured database name", "pool or service", "primary or replica-N; empty for service",
-                "state before", "state after", "why the transition happened"},
+                "state before", "state after", "why the transition happened", INSTANCE_DESCRIPTION},
             new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
-                SimpleType.STRING, SimpleType.STRING});
+                SimpleType.STRING, SimpleType.STRING, SimpleType.STRING});
 
     /**
      * userData of {@value #HEALTH_STATUS}: {@code from} and {@code to} (status names:
@@ -86,8 +93,8 @@ public final class Notifications {
     public static final CompositeType HEALTH_STATUS_DATA = type("dev.dbagent.health.status",
             "An overall health status change",
             HEALTH_ITEMS,
-            new String[] {"status before", "status after", "the most severe issues, one line"},
-            new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING});
+            new String[] {"status before", "status after", "the most severe issues, one line", INSTANCE_DESCRIPTION},
+            new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING});
 
     /**
      * userData of {@value #OPS_COMPLETED}: {@code operation} (e.g. {@code migrate}),
@@ -103,9 +110,9 @@ public final class Notifications {
             OPS_ITEMS,
             new String[] {"operation name", "arguments, rendered; never a token", "who invoked it",
                 "SUCCEEDED, ANSWERED_NO, REFUSED or FAILED", "true only if SUCCEEDED", "how long it took, ms",
-                "result summary or failure message"},
+                "result summary or failure message", INSTANCE_DESCRIPTION},
             new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
-                SimpleType.BOOLEAN, SimpleType.LONG, SimpleType.STRING});
+                SimpleType.BOOLEAN, SimpleType.LONG, SimpleType.STRING, SimpleType.STRING});
 
     /**
      * userData of {@value #OPS_PROGRESS}: {@code operation} (e.g. {@code migrate}), {@code step}
@@ -116,8 +123,9 @@ public final class Notifications {
             "Where a long operation is",
             PROGRESS_ITEMS,
             new String[] {"operation name", "the step now running, from 1", "how many steps, 0 if unknown",
-                "the changeset now running"},
-            new OpenType<?>[] {SimpleType.STRING, SimpleType.INTEGER, SimpleType.INTEGER, SimpleType.STRING});
+                "the changeset now running", INSTANCE_DESCRIPTION},
+            new OpenType<?>[] {SimpleType.STRING, SimpleType.INTEGER, SimpleType.INTEGER, SimpleType.STRING,
+                SimpleType.STRING});
 
     private Notifications() {
     }
@@ -138,7 +146,7 @@ public final class Notifications {
      */
     public static Notification opsProgress(Object source, long sequence, long timeMillis, String operation, int step,
             int total, String current) {
-        CompositeData data = data(OPS_PROGRESS_DATA, PROGRESS_ITEMS, operation, step, total, current);
+        CompositeData data = data(OPS_PROGRESS_DATA, PROGRESS_ITEMS, operation, step, total, current, "");
         return notification(OPS_PROGRESS, source, sequence, timeMillis,
                 operation + ": " + step + " of " + (total > 0 ? Integer.toString(total) : "?") + ": " + current, data);
     }
@@ -174,7 +182,7 @@ public final class Notifications {
      */
     public static Notification breakerState(Object source, long sequence, long timeMillis, String database,
             String layer, String role, String from, String to, String cause) {
-        CompositeData data = data(BREAKER_STATE_DATA, BREAKER_ITEMS, database, layer, role, from, to, cause);
+        CompositeData data = data(BREAKER_STATE_DATA, BREAKER_ITEMS, database, layer, role, from, to, cause, "");
         String where = database + "/" + layer + (role.isEmpty() ? "" : "/" + role);
         return notification(BREAKER_STATE, source, sequence, timeMillis,
                 "circuit breaker " + where + " " + from + " -> " + to + (cause.isEmpty() ? "" : ": " + cause), data);
@@ -195,7 +203,7 @@ public final class Notifications {
      */
     public static Notification healthStatus(Object source, long sequence, long timeMillis, String from, String to,
             String summary) {
-        CompositeData data = data(HEALTH_STATUS_DATA, HEALTH_ITEMS, from, to, summary);
+        CompositeData data = data(HEALTH_STATUS_DATA, HEALTH_ITEMS, from, to, summary, "");
         return notification(HEALTH_STATUS, source, sequence, timeMillis,
                 "health " + from + " -> " + to + (summary.isEmpty() ? "" : ": " + summary), data);
     }
@@ -226,7 +234,7 @@ public final class Notifications {
                     "outcome must be SUCCEEDED, ANSWERED_NO, REFUSED or FAILED, but was " + outcome);
         }
         CompositeData data = data(OPS_COMPLETED_DATA, OPS_ITEMS, operation, arguments, caller, outcome,
-                OUTCOME_SUCCEEDED.equals(outcome), durationMillis, summary);
+                OUTCOME_SUCCEEDED.equals(outcome), durationMillis, summary, "");
         return notification(OPS_COMPLETED, source, sequence, timeMillis,
                 operation + " by " + caller + " " + outcome + " in " + durationMillis + " ms"
                         + (summary.isEmpty() ? "" : ": " + summary), data);
@@ -261,6 +269,32 @@ public final class Notifications {
         return new MBeanNotificationInfo(new String[] {OPS_COMPLETED}, Notification.class.getName(),
                 "An operation ended; userData is a CompositeData: operation, arguments, caller, outcome, success,"
                         + " durationMillis, summary");
+    }
+
+    /**
+     * The same notification with its {@code instance} item set: type, source, sequence number,
+     * time stamp, message and every other item are kept.
+     *
+     * @param n a notification built by one of these factories
+     * @param instance the emitting agent's instance id
+     * @return a new notification, or {@code n} itself if its userData has no {@code instance} item
+     * @throws NullPointerException if an argument is null
+     */
+    public static Notification withInstance(Notification n, String instance) {
+        Objects.requireNonNull(instance, INSTANCE_ITEM);
+        if (!(n.getUserData() instanceof CompositeData data) || !data.containsKey(INSTANCE_ITEM)) {
+            return n;
+        }
+        CompositeType type = data.getCompositeType();
+        String[] items = type.keySet().toArray(new String[0]);
+        Object[] values = data.getAll(items);
+        for (int i = 0; i < items.length; i++) {
+            if (INSTANCE_ITEM.equals(items[i])) {
+                values[i] = instance;
+            }
+        }
+        return notification(n.getType(), n.getSource(), n.getSequenceNumber(), n.getTimeStamp(), n.getMessage(),
+                data(type, items, values));
     }
 
     private static Notification notification(String type, Object source, long sequence, long timeMillis,

@@ -41,7 +41,7 @@ class MXBeanInfoTest extends OverRemoteJmx {
         ObjectName breaker = ObjectNames.serviceBreaker(TestBeans.AGENT, TestBeans.DB);
         return Stream.of(
                 new Contract(AgentMXBean.class, new TestBeans.Agent(), ObjectNames.agent(TestBeans.AGENT),
-                        List.of("Name", "Environment", "Version", "UptimeMillis", "StartedAt", "Databases"),
+                        List.of("Name", "Instance", "Environment", "Version", "UptimeMillis", "StartedAt", "Databases"),
                         List.of()),
                 new Contract(PoolMXBean.class, new TestBeans.Pool(),
                         ObjectNames.pool(TestBeans.AGENT, TestBeans.DB, "primary"),

@@ -121,4 +121,31 @@ class NotificationsTest extends OverRemoteJmx {
         assertThat(Notifications.opsCompletedInfo().getNotifTypes()).containsExactly(Notifications.OPS_COMPLETED);
         assertThat(Notifications.opsCompletedInfo().getName()).isEqualTo(Notification.class.getName());
     }
+
+    @Test
+    void withInstanceSetsTheInstanceItemAndKeepsEverythingElse() {
+        Notification n = Notifications.breakerState(ObjectNames.poolBreaker("app", "main", "primary"), 11L, 4_000L,
+                "main", "pool", "primary", "CLOSED", "OPEN", "connection refused");
+        assertThat(((CompositeData) n.getUserData()).get(Notifications.INSTANCE_ITEM)).isEqualTo("");
+
+        Notification stamped = Notifications.withInstance(n, "app-3:812");
+
+        CompositeData data = (CompositeData) stamped.getUserData();
+        assertThat(data.get("instance")).isEqualTo("app-3:812");
+        assertThat(data.getCompositeType()).isEqualTo(Notifications.BREAKER_STATE_DATA);
+        assertThat(data.getAll(new String[] {"database", "layer", "role", "from", "to", "cause"}))
+                .containsExactly("main", "pool", "primary", "CLOSED", "OPEN", "connection refused");
+        assertThat(stamped.getType()).isEqualTo(n.getType());
+        assertThat(stamped.getSource()).isEqualTo(n.getSource());
+        assertThat(stamped.getSequenceNumber()).isEqualTo(11L);
+        assertThat(stamped.getTimeStamp()).isEqualTo(4_000L);
+        assertThat(stamped.getMessage()).isEqualTo(n.getMessage());
+        for (javax.management.openmbean.CompositeType type : new javax.management.openmbean.CompositeType[] {
+            Notifications.HEALTH_STATUS_DATA, Notifications.OPS_COMPLETED_DATA, Notifications.OPS_PROGRESS_DATA}) {
+            assertThat(type.keySet()).as(type.getTypeName()).contains("instance");
+        }
+        assertThat(((CompositeData) Notifications.withInstance(
+                Notifications.opsCompleted("src", 1L, 1L, "migrate", "", "local", "SUCCEEDED", 5L, "ok"), "b:2")
+                .getUserData()).get("instance")).isEqualTo("b:2");
+    }
 }

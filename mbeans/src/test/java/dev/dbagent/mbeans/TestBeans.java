@@ -22,6 +22,10 @@ final class TestBeans {
             return AGENT;
         }
 
+        @Override public String getInstance() {
+            return "app-7:4242";
+        }
+
         @Override public String getEnvironment() {
             return "staging";
         }

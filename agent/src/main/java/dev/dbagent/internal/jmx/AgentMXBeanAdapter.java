@@ -16,6 +16,7 @@ final class AgentMXBeanAdapter implements AgentMXBean {
     private static final String VERSION = version();
 
     private final String name;
+    private final String instance;
     private final String environment;
     private final Instant startedAt;
     private final List<String> databases;
@@ -29,7 +30,21 @@ final class AgentMXBeanAdapter implements AgentMXBean {
      * @param clock the agent's clock, for the uptime
      */
     AgentMXBeanAdapter(String name, String environment, Instant startedAt, List<String> databases, Clock clock) {
+        this(name, "", environment, startedAt, databases, clock);
+    }
+
+    /**
+     * @param name the agent name
+     * @param instance the agent's instance id
+     * @param environment the environment key, e.g. {@code test}
+     * @param startedAt when the agent started
+     * @param databases configured database names, in configuration order
+     * @param clock the agent's clock, for the uptime
+     */
+    AgentMXBeanAdapter(String name, String instance, String environment, Instant startedAt, List<String> databases,
+            Clock clock) {
         this.name = Objects.requireNonNull(name, "name");
+        this.instance = Objects.requireNonNull(instance, "instance");
         this.environment = Objects.requireNonNull(environment, "environment");
         this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
         this.databases = List.copyOf(databases);
@@ -60,6 +75,11 @@ final class AgentMXBeanAdapter implements AgentMXBean {
     @Override
     public String getName() {
         return name;
+    }
+
+    @Override
+    public String getInstance() {
+        return instance;
     }
 
     @Override

@@ -98,7 +98,33 @@ public final class AgentManagement implements AutoCloseable {
     public static AgentManagement register(MBeanServer server, String agentName, String environment,
             Instant startedAt, Clock clock, List<ManagedPool> pools, Map<String, DatabaseService> services,
             HealthMonitor health, Map<String, Operations> operations, MetricRegistry metrics) {
+        return register(server, agentName, "", environment, startedAt, clock, pools, services, health, operations,
+                metrics);
+    }
+
+    /**
+     * As {@link #register(MBeanServer, String, String, Instant, Clock, List, Map, HealthMonitor, Map,
+     * MetricRegistry)}, for an agent with an instance id: the Agent bean's {@code Instance}
+     * attribute and every notification's {@code instance} item carry it.
+     *
+     * @param server where to register
+     * @param agentName the agent name
+     * @param instance the agent's instance id ({@code dbagent.instance})
+     * @param environment the environment key
+     * @param startedAt when the agent started
+     * @param clock the agent's clock
+     * @param pools every pool of the agent; null or empty registers none
+     * @param services the services by database name; null or empty registers none
+     * @param health the health monitor, null to skip the Health bean
+     * @param operations the operations by database name; null or empty registers none
+     * @param metrics the agent's metric registry, null to export no metrics
+     * @return the registration; close it to unregister
+     */
+    public static AgentManagement register(MBeanServer server, String agentName, String instance, String environment,
+            Instant startedAt, Clock clock, List<ManagedPool> pools, Map<String, DatabaseService> services,
+            HealthMonitor health, Map<String, Operations> operations, MetricRegistry metrics) {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(instance, "instance");
         ObjectNames.checkNamePart("agent name", agentName);
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(startedAt, "startedAt");
@@ -113,7 +139,7 @@ public final class AgentManagement implements AutoCloseable {
             Set<String> databases = new LinkedHashSet<>();
             poolList.forEach(p -> databases.add(p.database()));
             databases.addAll(serviceMap.keySet());
-            registry.register(new AgentMXBeanAdapter(agentName, environment, startedAt, List.copyOf(databases), clock),
+            registry.register(new AgentMXBeanAdapter(agentName, instance, environment, startedAt, List.copyOf(databases), clock),
                     ObjectNames.agent(agentName));
 
             for (ManagedPool pool : poolList) {
@@ -122,6 +148,7 @@ public final class AgentManagement implements AutoCloseable {
                 ObjectName breakerName = ObjectNames.poolBreaker(agentName, pool.database(), pool.role());
                 CircuitBreakerMXBeanAdapter breaker = new CircuitBreakerMXBeanAdapter(pool.breaker(), pool.database(),
                         ObjectNames.LAYER_POOL, pool.role(), breakerName);
+                breaker.instance(instance);
                 detach.add(breaker::close);
                 registry.register(breaker, breakerName);
             }
@@ -131,18 +158,21 @@ public final class AgentManagement implements AutoCloseable {
                 ObjectName breakerName = ObjectNames.serviceBreaker(agentName, db);
                 CircuitBreakerMXBeanAdapter breaker = new CircuitBreakerMXBeanAdapter(e.getValue().circuitBreaker(),
                         db, ObjectNames.LAYER_SERVICE, "", breakerName);
+                breaker.instance(instance);
                 detach.add(breaker::close);
                 registry.register(breaker, breakerName);
             }
             if (health != null) {
                 ObjectName name = ObjectNames.health(agentName);
                 HealthMXBeanAdapter bean = new HealthMXBeanAdapter(health, name);
+                bean.instance(instance);
                 detach.add(bean::close);
                 registry.register(bean, name);
             }
             for (Map.Entry<String, Operations> e : (operations == null ? Map.<String, Operations>of() : operations).entrySet()) {
                 ObjectName name = ObjectNames.operations(agentName, e.getKey());
                 OperationsMXBeanAdapter bean = new OperationsMXBeanAdapter(e.getValue(), name, clock);
+                bean.instance(instance);
                 detach.add(bean::close);
                 registry.register(bean, name);
             }

@@ -50,6 +50,19 @@ final class CircuitBreakerMXBeanAdapter extends NotificationBroadcasterSupport i
     /** The last transition, published as one immutable value. */
     private record Transition(String text, Instant at, String cause) {}
 
+    /* set once by AgentManagement before registration; "" when the agent has no instance id */
+    private volatile String instance = "";
+
+    /** Every notification this bean sends carries the agent's instance id. */
+    void instance(String id) {
+        this.instance = Objects.requireNonNull(id, "instance");
+    }
+
+    @Override
+    public void sendNotification(javax.management.Notification notification) {
+        super.sendNotification(dev.dbagent.mbeans.Notifications.withInstance(notification, instance));
+    }
+
     /**
      * @param breaker the breaker
      * @param database its database

@@ -37,6 +37,19 @@ final class HealthMXBeanAdapter extends NotificationBroadcasterSupport implement
     private final AtomicLong sequence = new AtomicLong();
     private final Consumer<HealthStatusChange> listener = this::onChange;
 
+    /* set once by AgentManagement before registration; "" when the agent has no instance id */
+    private volatile String instance = "";
+
+    /** Every notification this bean sends carries the agent's instance id. */
+    void instance(String id) {
+        this.instance = Objects.requireNonNull(id, "instance");
+    }
+
+    @Override
+    public void sendNotification(javax.management.Notification notification) {
+        super.sendNotification(dev.dbagent.mbeans.Notifications.withInstance(notification, instance));
+    }
+
     /**
      * @param monitor the monitor
      * @param name this bean's ObjectName (the notifications' source)

@@ -46,6 +46,19 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
     private final AuditListener listener = this::onAudit;
     private final ProgressListener progressListener = this::onProgress;
 
+    /* set once by AgentManagement before registration; "" when the agent has no instance id */
+    private volatile String instance = "";
+
+    /** Every notification this bean sends carries the agent's instance id. */
+    void instance(String id) {
+        this.instance = Objects.requireNonNull(id, "instance");
+    }
+
+    @Override
+    public void sendNotification(javax.management.Notification notification) {
+        super.sendNotification(dev.dbagent.mbeans.Notifications.withInstance(notification, instance));
+    }
+
     /**
      * @param operations the database's operations (auditing as {@code local}; each call is re-bound
      *     to the JMX caller)

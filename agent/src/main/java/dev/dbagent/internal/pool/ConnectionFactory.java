@@ -35,6 +35,8 @@ public final class ConnectionFactory {
     private final String user;
     private final String password;
     private final ConnectionSettings settings;
+    private final String agent;
+    private final String instance;
 
     /**
      * @param database the logical database name (for messages)
@@ -44,11 +46,41 @@ public final class ConnectionFactory {
      * @param settings the database's connection settings
      */
     public ConnectionFactory(String database, String url, String user, String password, ConnectionSettings settings) {
+        this(database, url, user, password, settings, null, null);
+    }
+
+    private ConnectionFactory(String database, String url, String user, String password, ConnectionSettings settings,
+            String agent, String instance) {
         this.database = Objects.requireNonNull(database, "database");
         this.url = Objects.requireNonNull(url, "url");
         this.user = user;
         this.password = password;
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.agent = agent;
+        this.instance = instance;
+    }
+
+    /**
+     * The same factory for the connections of one agent instance: {@link #applicationName}
+     * then answers {@code dbagent/<agent>/<instance>/<db>/<role>}.
+     *
+     * @param agentName the agent name
+     * @param instanceId the instance id
+     * @return a new factory
+     */
+    public ConnectionFactory withIdentity(String agentName, String instanceId) {
+        return new ConnectionFactory(database, url, user, password, settings, Objects.requireNonNull(agentName, "agent"),
+                Objects.requireNonNull(instanceId, "instance"));
+    }
+
+    /**
+     * @param role what the connection is for: {@code primary}, {@code replica-N}, {@code ops}, ...
+     * @return the {@code application_name} for it: {@code dbagent/<agent>/<instance>/<db>/<role>}
+     *     with an identity, {@code dbagent/<db>/<role>} without; at most 63 bytes
+     */
+    public String applicationName(String role) {
+        return agent == null ? ApplicationNames.truncate("dbagent/" + database + "/" + role)
+                : ApplicationNames.of(agent, instance, database, role);
     }
 
     /**
@@ -77,7 +109,7 @@ public final class ConnectionFactory {
      * @return a new factory
      */
     public ConnectionFactory withUrl(String otherUrl) {
-        return new ConnectionFactory(database, otherUrl, user, password, settings);
+        return new ConnectionFactory(database, otherUrl, user, password, settings, agent, instance);
     }
 
     /**
@@ -87,7 +119,7 @@ public final class ConnectionFactory {
      * @return a new factory
      */
     public ConnectionFactory withSettings(ConnectionSettings other) {
-        return new ConnectionFactory(database, url, user, password, other);
+        return new ConnectionFactory(database, url, user, password, other, agent, instance);
     }
 
     /**
@@ -106,7 +138,7 @@ public final class ConnectionFactory {
         p.setProperty("sslmode", settings.sslMode().value());
         settings.sslRootCert().ifPresent(ca -> p.setProperty("sslrootcert", ca.toString()));
         p.setProperty("currentSchema", settings.currentSchema());
-        p.setProperty("ApplicationName", Objects.requireNonNull(applicationName, "applicationName"));
+        p.setProperty("ApplicationName", ApplicationNames.truncate(Objects.requireNonNull(applicationName, "applicationName")));
         return p;
     }
 

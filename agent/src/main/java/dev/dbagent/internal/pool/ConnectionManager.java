@@ -32,15 +32,30 @@ public final class ConnectionManager implements AutoCloseable {
      * @param threadPrefix prefix of the check thread's name, e.g. the agent name
      */
     public ConnectionManager(List<DatabaseConfig> databases, Clock clock, String threadPrefix) {
+        this(databases, clock, threadPrefix, null, null);
+    }
+
+    /**
+     * As {@link #ConnectionManager(List, Clock, String)}, for the pools of one agent instance:
+     * their connections' {@code application_name} is {@code dbagent/<agent>/<instance>/<db>/<role>}.
+     *
+     * @param databases validated database configurations
+     * @param clock the clock breakers use for their open-state wait
+     * @param threadPrefix prefix of the check thread's name, e.g. the agent name
+     * @param agent the agent name, or null for the short form {@code dbagent/<db>/<role>}
+     * @param instance the instance id; null exactly when {@code agent} is
+     */
+    public ConnectionManager(List<DatabaseConfig> databases, Clock clock, String threadPrefix, String agent,
+            String instance) {
         List<ManagedPool> created = new ArrayList<>();
         try {
             for (DatabaseConfig db : databases) {
-                ManagedPool primary = new ManagedPool("primary", ConnectionFactory.primary(db), db.pool(),
+                ManagedPool primary = new ManagedPool("primary", identify(ConnectionFactory.primary(db), agent, instance), db.pool(),
                         db.poolBreaker(), clock);
                 created.add(primary);
                 List<ManagedPool> replicas = new ArrayList<>();
                 for (ReplicaConfig r : db.replicas()) {
-                    ManagedPool rp = new ManagedPool(r.role(), ConnectionFactory.replica(db, r), db.pool(),
+                    ManagedPool rp = new ManagedPool(r.role(), identify(ConnectionFactory.replica(db, r), agent, instance), db.pool(),
                             db.poolBreaker(), clock);
                     created.add(rp);
                     replicas.add(rp);
@@ -88,6 +103,10 @@ public final class ConnectionManager implements AutoCloseable {
     /** Runs the replica checks now (normally every half lag bound, at most each second). */
     public void checkReplicasNow() {
         routers.values().forEach(DatabaseRouter::checkReplicas);
+    }
+
+    private static ConnectionFactory identify(ConnectionFactory f, String agent, String instance) {
+        return agent == null ? f : f.withIdentity(agent, instance);
     }
 
     @Override

@@ -110,4 +110,31 @@ public final class Failures {
         }
         return null;
     }
+
+    /**
+     * Whether a statement failed only because a server-side prepared statement it used went stale:
+     * SQLSTATE 26000 (the named statement is gone, e.g. behind a pooler) or 0A000 raised by the
+     * server's plan-cache revalidation ("cached plan must not change result type", after another
+     * instance changed the table). pgJDBC invalidates its prepared statements when it sees either,
+     * so the same work succeeds when repeated. Decided from the SQLSTATE and the server's routine
+     * field, never the message text.
+     *
+     * @param t a failure, possibly wrapped
+     * @return true if repeating the statement re-prepares it and can succeed
+     */
+    public static boolean isStalePreparedStatement(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.sql.SQLException e) {
+                if ("26000".equals(e.getSQLState())) {
+                    return true;
+                }
+                if ("0A000".equals(e.getSQLState()) && e instanceof org.postgresql.util.PSQLException pe
+                        && pe.getServerErrorMessage() != null
+                        && "RevalidateCachedQuery".equals(pe.getServerErrorMessage().getRoutine())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

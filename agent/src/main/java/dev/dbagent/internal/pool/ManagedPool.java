@@ -83,7 +83,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
         this.lean = pool.abandonedTimeout().isZero();
-        this.dataSource = newDataSource(factory, "dbagent/" + database + "/" + role, pool);
+        this.dataSource = newDataSource(factory, factory.applicationName(role), pool);
         this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
         this.opener = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
