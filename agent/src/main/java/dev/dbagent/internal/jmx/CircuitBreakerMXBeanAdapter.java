@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
 /**
@@ -31,7 +30,7 @@ import javax.management.ObjectName;
  * of the breaker (including the notification) run on the calling thread. After {@link #close()}
  * the adapter ignores further events (Resilience4j cannot unsubscribe a consumer).
  */
-final class CircuitBreakerMXBeanAdapter extends NotificationBroadcasterSupport implements CircuitBreakerMXBean {
+final class CircuitBreakerMXBeanAdapter extends InstanceBroadcaster implements CircuitBreakerMXBean {
     private static final int MAX_ERROR_LENGTH = 200;
 
     private final CircuitBreaker breaker;
@@ -51,17 +50,6 @@ final class CircuitBreakerMXBeanAdapter extends NotificationBroadcasterSupport i
     private record Transition(String text, Instant at, String cause) {}
 
     /* set once by AgentManagement before registration; "" when the agent has no instance id */
-    private volatile String instance = "";
-
-    /** Every notification this bean sends carries the agent's instance id. */
-    void instance(String id) {
-        this.instance = Objects.requireNonNull(id, "instance");
-    }
-
-    @Override
-    public void sendNotification(javax.management.Notification notification) {
-        super.sendNotification(dev.dbagent.mbeans.Notifications.withInstance(notification, instance));
-    }
 
     /**
      * @param breaker the breaker

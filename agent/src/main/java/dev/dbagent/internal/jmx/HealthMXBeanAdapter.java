@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
 /**
@@ -27,7 +26,7 @@ import javax.management.ObjectName;
  * {@link #runNowReport()} run every check on the calling thread (each check bounded by its own
  * timeout) and wait for a run already in progress.
  */
-final class HealthMXBeanAdapter extends NotificationBroadcasterSupport implements HealthMXBean {
+final class HealthMXBeanAdapter extends InstanceBroadcaster implements HealthMXBean {
     /** Status shown before the first run. */
     static final String UNKNOWN = "UNKNOWN";
     private static final int SUMMARY_ISSUES = 3;
@@ -38,17 +37,6 @@ final class HealthMXBeanAdapter extends NotificationBroadcasterSupport implement
     private final Consumer<HealthStatusChange> listener = this::onChange;
 
     /* set once by AgentManagement before registration; "" when the agent has no instance id */
-    private volatile String instance = "";
-
-    /** Every notification this bean sends carries the agent's instance id. */
-    void instance(String id) {
-        this.instance = Objects.requireNonNull(id, "instance");
-    }
-
-    @Override
-    public void sendNotification(javax.management.Notification notification) {
-        super.sendNotification(dev.dbagent.mbeans.Notifications.withInstance(notification, instance));
-    }
 
     /**
      * @param monitor the monitor

@@ -21,7 +21,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 
 /**
@@ -39,7 +38,7 @@ import javax.management.ObjectName;
  * <p>Thread-safe. Operations block while they work, within the agent's timeouts; the notification
  * is sent on the calling thread after the audit record is written.
  */
-final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport implements OperationsMXBean {
+final class OperationsMXBeanAdapter extends InstanceBroadcaster implements OperationsMXBean {
     private final Operations operations;
     private final ObjectName name;
     private final AtomicLong sequence = new AtomicLong();
@@ -47,17 +46,6 @@ final class OperationsMXBeanAdapter extends NotificationBroadcasterSupport imple
     private final ProgressListener progressListener = this::onProgress;
 
     /* set once by AgentManagement before registration; "" when the agent has no instance id */
-    private volatile String instance = "";
-
-    /** Every notification this bean sends carries the agent's instance id. */
-    void instance(String id) {
-        this.instance = Objects.requireNonNull(id, "instance");
-    }
-
-    @Override
-    public void sendNotification(javax.management.Notification notification) {
-        super.sendNotification(dev.dbagent.mbeans.Notifications.withInstance(notification, instance));
-    }
 
     /**
      * @param operations the database's operations (auditing as {@code local}; each call is re-bound
