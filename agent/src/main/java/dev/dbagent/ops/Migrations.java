@@ -171,15 +171,10 @@ final class Migrations extends OpsPart {
 
     /** Takes the lock, prepares the schema, runs Liquibase and stores the digest on success. */
     Migrator.Outcome migrateLocked(OperationResult.Builder r, String contexts, boolean dropFirst) throws Exception {
-        return locked(r, dropFirst, () -> {
-            ProgressTracker.Run run = progress.start(r.operation(), 0);
-            try {
-                run.total(migrator.status(targetSchema, contexts).pending().size());
-                return migrator.update(targetSchema, contexts, run);
-            } finally {
-                progress.done(run);
-            }
-        }, Digest.STORE);
+        return locked(r, dropFirst, () -> progress.track(r.operation(), 0, run -> {
+            run.total(migrator.status(targetSchema, contexts).pending().size());
+            return migrator.update(targetSchema, contexts, run);
+        }), Digest.STORE);
     }
 
     /** What a locked piece of Liquibase work means for the stored changelog digest. */
@@ -256,36 +251,22 @@ final class Migrations extends OpsPart {
 
     /** Rolls back the newest {@code count} changesets (their rollback blocks), under the lock. */
     OperationResult rollback(int count) throws Exception {
-        OperationResult.Builder r = new OperationResult.Builder("rollback");
-        Migrator.Outcome o = locked(r, false, () -> {
-            ProgressTracker.Run run = progress.start("rollback", count);
-            try {
-                return migrator.rollbackCount(targetSchema, null, count, run);
-            } finally {
-                progress.done(run);
-            }
-        }, Digest.CLEAR);
-        if (!o.ok()) {
-            return r.done(false, o.failure().describe());
-        }
-        return r.done(true, count(o.ran().size()) + " rolled back");
+        return rollback(count, run -> migrator.rollbackCount(targetSchema, null, count, run), "");
     }
 
     /** Rolls back every changeset applied after {@code tag}, under the lock. */
     OperationResult rollbackToTag(String tag) throws Exception {
+        return rollback(0, run -> migrator.rollbackToTag(targetSchema, null, tag, run), " to tag " + tag);
+    }
+
+    private OperationResult rollback(int total, ProgressTracker.Work<Migrator.Outcome> work, String what)
+            throws Exception {
         OperationResult.Builder r = new OperationResult.Builder("rollback");
-        Migrator.Outcome o = locked(r, false, () -> {
-            ProgressTracker.Run run = progress.start("rollback", 0);
-            try {
-                return migrator.rollbackToTag(targetSchema, null, tag, run);
-            } finally {
-                progress.done(run);
-            }
-        }, Digest.CLEAR);
+        Migrator.Outcome o = locked(r, false, () -> progress.track("rollback", total, work), Digest.CLEAR);
         if (!o.ok()) {
             return r.done(false, o.failure().describe());
         }
-        return r.done(true, count(o.ran().size()) + " rolled back to tag " + tag);
+        return r.done(true, count(o.ran().size()) + " rolled back" + what);
     }
 
     /** The SQL that migrate would run now; nothing is executed and no lock is taken. */

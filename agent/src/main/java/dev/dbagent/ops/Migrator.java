@@ -187,33 +187,31 @@ final class Migrator {
     /** Rolls back the last {@code count} applied changesets, newest first, with their rollback blocks. */
     Outcome rollbackCount(String schema, String contexts, int count, StepListener steps) throws SQLException {
         return command(schema, RollbackCountCommandStep.COMMAND_NAME, steps, null, cmd -> {
-            cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
+            changelogArguments(cmd, contexts);
             cmd.addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count);
-            if (contexts != null) {
-                cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
-            }
         });
     }
 
     /** Rolls back every changeset applied after {@code tag}. */
     Outcome rollbackToTag(String schema, String contexts, String tag, StepListener steps) throws SQLException {
         return command(schema, RollbackCommandStep.COMMAND_NAME, steps, null, cmd -> {
-            cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
+            changelogArguments(cmd, contexts);
             cmd.addArgumentValue(RollbackCommandStep.TAG_ARG, tag);
-            if (contexts != null) {
-                cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
-            }
         });
     }
 
     /** Records every pending changeset as applied without running it (a baseline). */
     Outcome changelogSync(String schema, String contexts) throws SQLException {
-        return command(schema, ChangelogSyncCommandStep.COMMAND_NAME, StepListener.NONE, null, cmd -> {
-            cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
-            if (contexts != null) {
-                cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
-            }
-        });
+        return command(schema, ChangelogSyncCommandStep.COMMAND_NAME, StepListener.NONE, null,
+                cmd -> changelogArguments(cmd, contexts));
+    }
+
+    /** The changelog and, if any, the contexts, as the commands built on the changelog step take them. */
+    private void changelogArguments(CommandScope cmd, String contexts) {
+        cmd.addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, changelog);
+        if (contexts != null) {
+            cmd.addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, contexts);
+        }
     }
 
     /** Clears every stored checksum; the next update records the current ones. */

@@ -39,6 +39,27 @@ final class ProgressTracker {
         return new Run(operation, total);
     }
 
+    /** Work that reports its steps to a {@link Run}. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Run run) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} as one operation's run and clears its progress when it ends, however it ends.
+     *
+     * @param operation the operation's audit name
+     * @param total how many steps, 0 if not known yet (the work may set it)
+     */
+    <T> T track(String operation, int total, Work<T> work) throws Exception {
+        Run run = start(operation, total);
+        try {
+            return work.run(run);
+        } finally {
+            done(run);
+        }
+    }
+
     void done(Run run) {
         Progress p = current;
         if (p != null && p.operation().equals(run.operation)) {

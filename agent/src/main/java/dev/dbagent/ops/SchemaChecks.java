@@ -38,13 +38,8 @@ final class SchemaChecks extends OpsPart {
             return r.done(false, s.mismatches().get(0));
         }
         List<String> warnings = new ArrayList<>();
-        ProgressTracker.Run run = progress.start("validate", s.pending().size());
-        Migrator.Outcome o;
-        try {
-            o = migrator.dryRun(targetSchema, s.pending(), s.log(), warnings, run);
-        } finally {
-            progress.done(run);
-        }
+        Migrator.Outcome o = progress.track("validate", s.pending().size(),
+                run -> migrator.dryRun(targetSchema, s.pending(), s.log(), warnings, run));
         warnings.forEach(r::warn);
         for (Migrator.Ran ran : o.ran()) {
             r.step("dry run " + ran.name(), ran.millis(), "ok (rolled back)");
@@ -143,14 +138,10 @@ final class SchemaChecks extends OpsPart {
         try (Connection c = coordinates.open("ops")) {
             Sql.exec(c, "CREATE SCHEMA " + Sql.ident(scratch));
         }
-        ProgressTracker.Run run = progress.start(operation, 0);
-        Migrator.Outcome o;
-        try {
+        Migrator.Outcome o = progress.track(operation, 0, run -> {
             run.total(migrator.status(scratch, contexts).pending().size());
-            o = migrator.update(scratch, contexts, run);
-        } finally {
-            progress.done(run);
-        }
+            return migrator.update(scratch, contexts, run);
+        });
         if (r != null) {
             r.step("apply changelog into " + scratch, (System.nanoTime() - t0) / 1_000_000, count(o.ran().size()));
         }
