@@ -5,7 +5,6 @@ import dev.dbagent.config.AgentConfig;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.config.Environment;
 import dev.dbagent.config.MigrateSettings;
-import dev.dbagent.config.Secret;
 import dev.dbagent.health.HealthMonitor;
 import dev.dbagent.ops.Operations;
 import dev.dbagent.internal.pool.ConnectionManager;
@@ -29,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXServiceURL;
 import javax.sql.DataSource;
@@ -379,12 +379,17 @@ public final class DatabaseAgent implements AutoCloseable {
         return Optional.ofNullable(jdbiCustomizers.get(database));
     }
 
-    /** Builds the operations of one database over its primary. */
-    Operations newOperations(DatabaseConfig db, Optional<Catalogue> catalogue) {
+    /**
+     * Builds the operations of one database over its primary.
+     *
+     * @param password answers the password at each connect (the primary pool's, which a
+     *     credential rotation replaces)
+     */
+    Operations newOperations(DatabaseConfig db, Optional<Catalogue> catalogue, Supplier<String> password) {
         Operations.Builder b = Operations.builder()
                 .jdbcUrl(db.url())
                 .user(db.user().orElse(null))
-                .password(db.password().map(Secret::reveal).orElse(null))
+                .password(password)
                 .connection(db.connection())
                 .targetSchema(db.connection().currentSchema())
                 .migrationLockTimeout(db.migrate().lockWait())

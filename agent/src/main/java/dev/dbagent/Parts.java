@@ -56,7 +56,9 @@ final class Parts {
             DatabaseService service = sb.build();
             agent.onStop(service::close);
             Optional<Catalogue> catalogue = agent.catalogue(db);
-            Operations ops = agent.newOperations(db, catalogue);
+            // operations log in with the primary pool's password, so a rotation reaches them too
+            ManagedPool primary = connections.router(db.name()).primary();
+            Operations ops = agent.newOperations(db, catalogue, () -> primary.factory().password());
             agent.units().put(db.name(), new DatabaseUnit(db, connections.router(db.name()), service, catalogue, ops));
         }
         for (DatabaseUnit unit : agent.units().values()) {

@@ -423,7 +423,7 @@ final class ConfigParser {
             String resolved = refEnv.get(var);
             return resolved == null
                     ? Validation.invalid(key + ": environment variable " + var + " (env: reference) is not set")
-                    : Validation.valid(Secret.of(resolved));
+                    : Validation.valid(Secret.fromEnv(var, resolved, refEnv));
         }
         if (value.startsWith("file:")) {
             String file = value.substring(5).trim();
@@ -431,8 +431,7 @@ final class ConfigParser {
                 return Validation.invalid(key + ": the file: reference names no file");
             }
             try {
-                String content = Files.readString(Path.of(file));
-                return Validation.valid(Secret.of(content.replaceAll("[\\r\\n]+$", "")));
+                return Validation.valid(Secret.fromFile(Path.of(file)));
             } catch (IOException | RuntimeException e) {
                 return Validation.invalid(key + ": file " + file + " (file: reference) cannot be read ("
                         + e.getClass().getSimpleName() + ")");

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Where the primary is and how to log in: a thin wrapper over the database's
@@ -32,7 +33,7 @@ final class Coordinates {
      *     10 s connect timeout
      */
     Coordinates(String url, String user, String password, ConnectionSettings settings) {
-        this(url, user, password, settings, null, null, null);
+        this(url, user, () -> password, settings, null, null, null);
     }
 
     /**
@@ -43,7 +44,7 @@ final class Coordinates {
      * @param agent the agent name, or null for application names without identity
      * @param instance the instance id; null exactly when {@code agent} is
      */
-    Coordinates(String url, String user, String password, ConnectionSettings settings, String logicalName,
+    Coordinates(String url, String user, Supplier<String> password, ConnectionSettings settings, String logicalName,
             String agent, String instance) {
         Objects.requireNonNull(url, "jdbcUrl");
         Objects.requireNonNull(user, "user");

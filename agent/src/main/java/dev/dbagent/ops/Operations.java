@@ -477,6 +477,24 @@ public final class Operations {
         shared.progress.remove(listener);
     }
 
+    /**
+     * Records a management action that is not one of the canonical operations (a live pool
+     * change, say) in the same audit trail: the log, the table {@code dbagent.audit_log} and the
+     * listeners, as this view's caller. Does not take the one-at-a-time guard. A failure to write
+     * the table is logged, never thrown.
+     *
+     * @param action the action's name, e.g. {@code pool-resize}
+     * @param arguments its arguments; values of secret-looking keys are masked
+     * @param outcome how it ended
+     * @param summary what it did, or why it was refused
+     * @param duration how long it took
+     */
+    public void recordAction(String action, Map<String, String> arguments, OperationOutcome outcome, String summary,
+            Duration duration) {
+        audit.record(event(shared.clock.instant().minus(duration), Objects.requireNonNull(action, "action"),
+                Audit.mask(arguments), outcome, summary, duration));
+    }
+
     // ------------------------------------------------------------------ policy and audit
 
     private interface Body {
@@ -552,7 +570,7 @@ public final class Operations {
     public static final class Builder {
         private String jdbcUrl;
         private String user;
-        private String password;
+        private Supplier<String> password = () -> null;
         private dev.dbagent.config.ConnectionSettings connection;
         private String targetSchema;
         private String changelog;
@@ -592,7 +610,17 @@ public final class Operations {
         public Builder user(String user) { this.user = user; return this; }
 
         /** @param password its password; never logged or shown */
-        public Builder password(String password) { this.password = password; return this; }
+        public Builder password(String password) { this.password = () -> password; return this; }
+
+        /**
+         * @param password answers the password at each connect, e.g. the current one after a
+         *     credential rotation; never logged or shown
+         * @return this builder
+         */
+        public Builder password(Supplier<String> password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
 
         /** @param settings the database's TLS, timeout and keep-alive settings (default: pgJDBC's, 10 s connect) */
         public Builder connection(dev.dbagent.config.ConnectionSettings settings) { this.connection = settings; return this; }

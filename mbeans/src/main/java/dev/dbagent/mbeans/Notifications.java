@@ -51,6 +51,8 @@ public final class Notifications {
     public static final String OPS_COMPLETED = "dev.dbagent.ops.completed";
     /** A long operation moved to its next step. userData: {@link #OPS_PROGRESS_DATA}. */
     public static final String OPS_PROGRESS = "dev.dbagent.ops.progress";
+    /** A live change of a pool (resize, soft eviction, credential rotation), emitted by the Pool bean. */
+    public static final String POOL_CHANGED = "dev.dbagent.pool.changed";
 
     /** {@code outcome} of an operation that returned with {@code success == true}. */
     public static final String OUTCOME_SUCCEEDED = "SUCCEEDED";
@@ -69,6 +71,8 @@ public final class Notifications {
     private static final String[] OPS_ITEMS =
         {"operation", "arguments", "caller", "outcome", "success", "durationMillis", "summary", INSTANCE_ITEM};
     private static final String[] PROGRESS_ITEMS = {"operation", "step", "total", "current", INSTANCE_ITEM};
+    private static final String[] POOL_ITEMS =
+        {"database", "role", "action", "arguments", "caller", "outcome", "summary", INSTANCE_ITEM};
     private static final String INSTANCE_DESCRIPTION = "the emitting agent's instance id (dbagent.instance)";
 
     /**
@@ -127,7 +131,59 @@ public final class Notifications {
             new OpenType<?>[] {SimpleType.STRING, SimpleType.INTEGER, SimpleType.INTEGER, SimpleType.STRING,
                 SimpleType.STRING});
 
+    /**
+     * userData of {@value #POOL_CHANGED}: {@code database}, {@code role} ({@code primary} or
+     * {@code replica-N}), {@code action} ({@code resize}, {@code soft-evict} or
+     * {@code rotate-credentials}), {@code arguments} (rendered, never a secret), {@code caller},
+     * {@code outcome} ({@link #OUTCOME_SUCCEEDED} or {@link #OUTCOME_REFUSED}) and {@code summary};
+     * all Strings.
+     */
+    public static final CompositeType POOL_CHANGED_DATA = type("dev.dbagent.pool.changed",
+            "A live change of a pool",
+            POOL_ITEMS,
+            new String[] {"configured database name", "primary or replica-N", "resize, soft-evict or rotate-credentials",
+                "arguments, rendered; never a secret", "who invoked it", "SUCCEEDED or REFUSED",
+                "what changed, or why it was refused", INSTANCE_DESCRIPTION},
+            new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
+                SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING});
+
     private Notifications() {
+    }
+
+    /**
+     * Builds a {@value #POOL_CHANGED} notification. Message:
+     * {@code "<action> of <database>/<role> by <caller> <outcome>: <summary>"}.
+     *
+     * @param source the Pool bean's ObjectName
+     * @param sequence the emitter's next sequence number
+     * @param timeMillis when it happened, epoch milliseconds
+     * @param database the database
+     * @param role the pool's role
+     * @param action {@code resize}, {@code soft-evict} or {@code rotate-credentials}
+     * @param arguments arguments rendered, {@code ""} if none; never a secret
+     * @param caller who invoked it
+     * @param outcome {@link #OUTCOME_SUCCEEDED} or {@link #OUTCOME_REFUSED}
+     * @param summary what changed, or why it was refused
+     * @return the notification
+     * @throws NullPointerException if an argument is null
+     */
+    public static Notification poolChanged(Object source, long sequence, long timeMillis, String database, String role,
+            String action, String arguments, String caller, String outcome, String summary) {
+        CompositeData data = data(POOL_CHANGED_DATA, POOL_ITEMS, database, role, action, arguments, caller, outcome,
+                summary, "");
+        return notification(POOL_CHANGED, source, sequence, timeMillis,
+                action + " of " + database + "/" + role + " by " + caller + " " + outcome + ": " + summary, data);
+    }
+
+    /**
+     * Describes {@value #POOL_CHANGED} for the Pool bean's {@code getNotificationInfo()}.
+     *
+     * @return a new info
+     */
+    public static MBeanNotificationInfo poolChangedInfo() {
+        return new MBeanNotificationInfo(new String[] {POOL_CHANGED}, Notification.class.getName(),
+                "A pool was resized, soft-evicted or given rotated credentials; userData is a CompositeData: database,"
+                        + " role, action, arguments, caller, outcome, summary");
     }
 
     /**

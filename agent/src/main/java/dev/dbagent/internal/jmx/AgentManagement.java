@@ -143,8 +143,11 @@ public final class AgentManagement implements AutoCloseable {
                     ObjectNames.agent(agentName));
 
             for (ManagedPool pool : poolList) {
-                registry.register(new PoolMXBeanAdapter(pool, clock),
-                        ObjectNames.pool(agentName, pool.database(), pool.role()));
+                ObjectName poolName = ObjectNames.pool(agentName, pool.database(), pool.role());
+                PoolMXBeanAdapter poolBean = new PoolMXBeanAdapter(pool, clock, poolName,
+                        operations == null ? null : operations.get(pool.database()));
+                poolBean.instance(instance);
+                registry.register(poolBean, poolName);
                 ObjectName breakerName = ObjectNames.poolBreaker(agentName, pool.database(), pool.role());
                 CircuitBreakerMXBeanAdapter breaker = new CircuitBreakerMXBeanAdapter(pool.breaker(), pool.database(),
                         ObjectNames.LAYER_POOL, pool.role(), breakerName);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * The one way dbagent opens a connection to PostgreSQL (DESIGN.md rule 8): pools, operations,
@@ -24,8 +25,12 @@ import java.util.Properties;
  * two seconds, never none), zero means none. Properties written into the URL itself win over
  * these, as pgJDBC gives URL parameters precedence.
  *
- * <p>Immutable and thread-safe. {@link #open} blocks for at most the connect and login timeouts.
- * {@link #toString()} masks the URL and never shows the password.
+ * <p>The password is read at each connect from a {@link Credential} that this factory shares with
+ * every factory derived from it ({@link #withUrl}, {@link #withSettings}, {@link #withIdentity}):
+ * {@link #usePassword} after a rotation reaches them all.
+ *
+ * <p>Thread-safe; immutable but for that credential. {@link #open} blocks for at most the connect
+ * and login timeouts. {@link #toString()} masks the URL and never shows the password.
  */
 public final class ConnectionFactory {
     private static final Driver DRIVER = new org.postgresql.Driver();
@@ -33,7 +38,7 @@ public final class ConnectionFactory {
     private final String database;
     private final String url;
     private final String user;
-    private final String password;
+    private final Credential password;
     private final ConnectionSettings settings;
     private final String agent;
     private final String instance;
@@ -46,10 +51,26 @@ public final class ConnectionFactory {
      * @param settings the database's connection settings
      */
     public ConnectionFactory(String database, String url, String user, String password, ConnectionSettings settings) {
-        this(database, url, user, password, settings, null, null);
+        this(database, url, user, Credential.of(password == null ? null : Secret.of(password)), settings, null, null);
     }
 
-    private ConnectionFactory(String database, String url, String user, String password, ConnectionSettings settings,
+    /**
+     * A factory whose password is read from {@code password} at each connect (operations take the
+     * primary pool's, so that a rotation reaches them).
+     *
+     * @param database the logical database name (for messages)
+     * @param url the JDBC URL
+     * @param user the user, or null
+     * @param password answers the password now, or null for none
+     * @param settings the database's connection settings
+     */
+    public ConnectionFactory(String database, String url, String user, Supplier<String> password,
+            ConnectionSettings settings) {
+        this(database, url, user, Credential.supplied(Objects.requireNonNull(password, "password")), settings, null,
+                null);
+    }
+
+    private ConnectionFactory(String database, String url, String user, Credential password, ConnectionSettings settings,
             String agent, String instance) {
         this.database = Objects.requireNonNull(database, "database");
         this.url = Objects.requireNonNull(url, "url");
@@ -89,7 +110,7 @@ public final class ConnectionFactory {
      */
     public static ConnectionFactory primary(DatabaseConfig db) {
         return new ConnectionFactory(db.name(), db.url(), db.user().orElse(null),
-                db.password().map(Secret::reveal).orElse(null), db.connection());
+                Credential.of(db.password().orElse(null)), db.connection(), null, null);
     }
 
     /**
@@ -99,7 +120,7 @@ public final class ConnectionFactory {
      */
     public static ConnectionFactory replica(DatabaseConfig db, ReplicaConfig replica) {
         return new ConnectionFactory(db.name(), replica.url(), replica.user().or(db::user).orElse(null),
-                replica.password().or(db::password).map(Secret::reveal).orElse(null), db.connection());
+                Credential.of(replica.password().or(db::password).orElse(null)), db.connection(), null, null);
     }
 
     /**
@@ -163,21 +184,33 @@ public final class ConnectionFactory {
      * @throws SQLException if it cannot be opened within the connect and login timeouts
      */
     public Connection open(String applicationName, Map<String, String> extra) throws SQLException {
+        String secret = password.password();
+        try {
+            return connect(applicationName, extra, secret);
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to database '" + database + "' (" + maskedUrl() + "): "
+                    + JdbcUrls.maskIn(e.getMessage(), url, secret), e.getSQLState(), Failures.masked(e, url, secret));
+        }
+    }
+
+    /**
+     * As {@link #open(String, Map)}, with the driver's own exception (for the pool, which words
+     * and masks its failures itself).
+     */
+    Connection connect(String applicationName, Map<String, String> extra) throws SQLException {
+        return connect(applicationName, extra, password.password());
+    }
+
+    private Connection connect(String applicationName, Map<String, String> extra, String secret) throws SQLException {
         Properties p = driverProperties(applicationName);
         extra.forEach(p::setProperty);
         if (user != null) {
             p.setProperty("user", user);
         }
-        if (password != null) {
-            p.setProperty("password", password);
+        if (secret != null) {
+            p.setProperty("password", secret);
         }
-        Connection c;
-        try {
-            c = DRIVER.connect(url, p);
-        } catch (SQLException e) {
-            throw new SQLException("cannot connect to database '" + database + "' (" + maskedUrl() + "): "
-                    + JdbcUrls.maskIn(e.getMessage(), url, password), e.getSQLState(), Failures.masked(e, url, password));
-        }
+        Connection c = DRIVER.connect(url, p);
         if (c == null) {
             // pgJDBC answers null for a URL it does not accept; config validation normally refuses those first
             throw new SQLException("cannot connect to database '" + database + "': pgJDBC does not accept the URL "
@@ -201,9 +234,49 @@ public final class ConnectionFactory {
         return user;
     }
 
-    /** @return the password, or null; never log it */
+    /** @return the password now, or null; never log it */
     public String password() {
-        return password;
+        return password.password();
+    }
+
+    /**
+     * @return where the password comes from: {@code env:NAME}, {@code file:PATH}, {@code literal},
+     *     {@code supplied} or {@code none}; never the value
+     */
+    public String passwordSource() {
+        return password.source();
+    }
+
+    /**
+     * Reads the password again from its {@code env:}/{@code file:} source; changes nothing.
+     *
+     * @return the current secret of the source; empty if this factory has no password
+     * @throws IllegalStateException if the password is literal or supplied, or the source cannot
+     *     be read; the message never contains a value
+     */
+    public java.util.Optional<Secret> rereadPassword() {
+        return password.reread();
+    }
+
+    /**
+     * The same factory with a fixed password, sharing nothing: to try a new password before
+     * {@link #usePassword} makes every connection use it.
+     *
+     * @param secret the password to try
+     * @return a new factory
+     */
+    public ConnectionFactory withPassword(Secret secret) {
+        return new ConnectionFactory(database, url, user, Credential.of(secret), settings, agent, instance);
+    }
+
+    /**
+     * Makes every connection opened from now on by this factory and every factory derived from
+     * it log in with {@code secret}. Open connections are not touched.
+     *
+     * @param secret the new password
+     */
+    public void usePassword(Secret secret) {
+        password.use(Objects.requireNonNull(secret, "secret"));
     }
 
     /** @return the connection settings */

@@ -8,6 +8,7 @@ import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.config.BreakerSettings;
 import dev.dbagent.config.JdbcUrls;
 import dev.dbagent.config.PoolSettings;
+import dev.dbagent.config.Secret;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -54,6 +55,10 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
  * connect only ({@link Failures#isInfrastructure}); a full pool ({@link PoolExhaustedException})
  * is backpressure and never counts.
  *
+ * <p>Live control ({@link #resize}, {@link #softEvict}, {@link #rotateCredentials}) changes the
+ * running pool without failing work in flight: a connection borrowed before a soft eviction is
+ * closed when it comes back instead of going back to the pool.
+ *
  * <p>Thread-safe. Statistics are read without locking and may be slightly stale.
  */
 public final class ManagedPool implements ConnectionProvider, AutoCloseable {
@@ -64,6 +69,16 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     /** Opens new connections, so that a caller waits for one at most the pool's max wait. */
     private final ThreadPoolExecutor opener;
     private final PoolSettings settings;
+    /** The live sizes: start as configured, changed by {@link #resize}. */
+    private volatile int maxTotal;
+    private volatile int minIdle;
+    private volatile Duration maxWait;
+    /**
+     * Bumped by {@link #softEvict()}: a connection borrowed under an older generation is closed
+     * when returned.
+     */
+    private volatile int generation;
+    private final Object control = new Object();
     private final BasicDataSource dataSource;
     private final CircuitBreaker breaker;
     private final Clock clock;
@@ -80,6 +95,9 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         this.factory = factory;
         this.maskedUrl = factory.maskedUrl();
         this.settings = pool;
+        this.maxTotal = pool.maxTotal();
+        this.minIdle = pool.minIdle();
+        this.maxWait = pool.maxWait();
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
         this.lean = pool.abandonedTimeout().isZero();
@@ -94,21 +112,20 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     }
 
     private static BasicDataSource newDataSource(ConnectionFactory factory, String applicationName, PoolSettings p) {
-        BasicDataSource ds = new BasicDataSource();
-        ds.setDriverClassName("org.postgresql.Driver");
-        ds.setUrl(factory.url());
-        if (factory.user() != null) {
-            ds.setUsername(factory.user());
-        }
-        if (factory.password() != null) {
-            ds.setPassword(factory.password());
-        }
-        factory.driverProperties(applicationName).forEach((k, v) -> ds.addConnectionProperty((String) k, (String) v));
-        // setReadOnly(true) makes the session read-only, so reads can run in autocommit and still
-        // be refused any write (see DatabaseService); the state changes only on read/write switches
-        ds.addConnectionProperty("readOnlyMode", "always");
-        // pgJDBC keeps the server-side prepared statements; a second cache in DBCP2 would only add overhead
-        ds.addConnectionProperty("preparedStatementCacheQueries", Integer.toString(p.statementCacheSize()));
+        Map<String, String> extra = Map.of(
+                // setReadOnly(true) makes the session read-only, so reads can run in autocommit and still
+                // be refused any write (see DatabaseService); the state changes only on read/write switches
+                "readOnlyMode", "always",
+                // pgJDBC keeps the server-side prepared statements; a second cache in DBCP2 would only add overhead
+                "preparedStatementCacheQueries", Integer.toString(p.statementCacheSize()));
+        // every connection comes from the database's factory, which reads the password at each
+        // connect: a rotated credential reaches new connections without rebuilding the pool
+        BasicDataSource ds = new BasicDataSource() {
+            @Override
+            protected org.apache.commons.dbcp2.ConnectionFactory createConnectionFactory() {
+                return () -> factory.connect(applicationName, extra);
+            }
+        };
         ds.setMaxTotal(p.maxTotal());
         ds.setMaxIdle(p.maxTotal());
         ds.setMinIdle(p.minIdle());
@@ -223,7 +240,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      */
     private Connection borrow() throws SQLException {
         GenericObjectPool<?> p = dataSource.getConnectionPool();
-        if (p != null && (p.getNumIdle() > 0 || p.getNumActive() >= settings.maxTotal())) {
+        if (p != null && (p.getNumIdle() > 0 || p.getNumActive() >= maxTotal)) {
             return borrowPooled();
         }
         CompletableFuture<Connection> opening;
@@ -239,13 +256,13 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             throw new SQLNonTransientConnectionException("pool of database '" + database + "' (" + role
                     + ") is closed", "08003");
         }
-        long waitMillis = settings.maxWait().toMillis();
+        long waitMillis = maxWait.toMillis();
         try {
             return opening.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             opening.thenAccept(ManagedPool::closeQuietly); // goes to the pool when it arrives
             GenericObjectPool<?> now = dataSource.getConnectionPool();
-            if (now != null && now.getNumActive() >= settings.maxTotal()) {
+            if (now != null && now.getNumActive() >= maxTotal) {
                 // the opener found the pool full and waits for a return like any borrower: saturation
                 return throwExhausted();
             }
@@ -325,7 +342,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         int active = pool == null ? 0 : pool.getNumActive();
         int idle = pool == null ? 0 : pool.getNumIdle();
         int waiting = pool == null ? 0 : pool.getNumWaiters();
-        throw new PoolExhaustedException(database, role, settings.maxWait().toMillis(), active + idle, active, idle,
+        throw new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active, idle,
                 waiting, null);
     }
 
@@ -336,7 +353,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             int active = pool == null ? 0 : pool.getNumActive();
             int idle = pool == null ? 0 : pool.getNumIdle();
             int waiting = pool == null ? 0 : pool.getNumWaiters();
-            return new PoolExhaustedException(database, role, settings.maxWait().toMillis(), active + idle, active,
+            return new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active,
                     idle, waiting, e);
         }
         return null;
@@ -346,9 +363,10 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         // the stack is captured cheaply (native backtrace) and only formatted when someone asks
         Borrow b = new Borrow(Thread.currentThread().getName(), clock.millis(),
                 captureStacks ? new Throwable("borrowed here") : null);
+        int borrowedIn = generation;
         Connection tracked = lean && pooled instanceof DelegatingConnection<?> d
-                ? new Lease(pooled, d.getInnermostDelegateInternal())
-                : new TrackedConnection(pooled);
+                ? new Lease(pooled, d.getInnermostDelegateInternal(), borrowedIn)
+                : new TrackedConnection(pooled, borrowedIn);
         borrowers.put(tracked, b);
         return tracked;
     }
@@ -384,14 +402,27 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      * DBCP2's statement traces and last-used times): forgets its borrower when it goes back.
      */
     private final class TrackedConnection extends DelegatingConnection<Connection> {
-        TrackedConnection(Connection c) {
+        private final int borrowedIn;
+
+        TrackedConnection(Connection c, int borrowedIn) {
             super(c);
+            this.borrowedIn = borrowedIn;
         }
 
         @Override
         public void close() throws SQLException {
+            if (isClosed()) {
+                super.close();
+                return;
+            }
             borrowers.remove(this);
+            if (borrowedIn != generation) {
+                invalidate(getDelegate());
+                super.close();
+                return;
+            }
             super.close();
+            afterReturn(borrowedIn);
         }
 
         @Override
@@ -415,13 +446,15 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final class Lease extends ForwardingConnection {
         private final Connection pooled;
         private final Connection raw;
+        private final int borrowedIn;
         private Statement[] made;
         private int count;
         private boolean closed;
 
-        Lease(Connection pooled, Connection raw) {
+        Lease(Connection pooled, Connection raw, int borrowedIn) {
             this.pooled = pooled;
             this.raw = raw;
+            this.borrowedIn = borrowedIn;
         }
 
         @Override
@@ -495,7 +528,12 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
                 }
             }
             made = null;
+            if (borrowedIn != generation) {
+                invalidate(pooled);
+                return;
+            }
             pooled.close();
+            afterReturn(borrowedIn);
         }
 
         @Override
@@ -540,11 +578,23 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return p == null ? 0 : p.getNumWaiters();
     }
 
-    /** @return configured maximum pool size */
-    public int maxTotal() { return settings.maxTotal(); }
+    /** @return the maximum pool size now (as configured unless {@link #resize}d) */
+    public int maxTotal() { return maxTotal; }
 
-    /** @return configured minimum idle connections */
-    public int minIdle() { return settings.minIdle(); }
+    /** @return the minimum of idle connections now (as configured unless {@link #resize}d) */
+    public int minIdle() { return minIdle; }
+
+    /** @return how long a borrower waits for a connection now (as configured unless {@link #resize}d) */
+    public Duration maxWait() { return maxWait; }
+
+    /**
+     * @return where this pool's password comes from: {@code env:NAME}, {@code file:PATH},
+     *     {@code literal} or {@code none}; never the value
+     */
+    public String passwordSource() { return factory.passwordSource(); }
+
+    /** @return the database's connection factory (the one that opens this pool's connections) */
+    public ConnectionFactory factory() { return factory; }
 
     /** @return connections created since start */
     public long createdCount() {
@@ -604,6 +654,176 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return before - p.getNumIdle();
     }
 
+    // ------------------------------------------------------------------ live control
+
+    /** Upper bounds of {@link #resize}: the same as the configuration's ({@code pool.*} keys). */
+    public static final int MAX_TOTAL_LIMIT = 1000;
+    /** Longest max wait {@link #resize} accepts, as {@code pool.maxWaitMillis}. */
+    public static final long MAX_WAIT_LIMIT_MILLIS = 600_000;
+
+    /**
+     * Changes the pool's sizes while it runs. Growing takes effect at once (waiting borrowers are
+     * served as connections open; {@code minIdle} connections are opened in the background);
+     * shrinking closes no connection in use: connections above the new maximum close as they are
+     * returned.
+     *
+     * @param newMaxTotal most connections, 1 to {@value #MAX_TOTAL_LIMIT}
+     * @param newMinIdle idle connections kept open, 0 to {@code newMaxTotal}
+     * @param newMaxWait how long a borrower waits, 1 ms to {@value #MAX_WAIT_LIMIT_MILLIS} ms
+     * @return what changed, e.g. {@code maxTotal 5 -> 8, minIdle 0 -> 2, maxWait 5000 ms (unchanged)}
+     * @throws IllegalArgumentException naming every value out of bounds; nothing is changed then
+     */
+    public String resize(int newMaxTotal, int newMinIdle, Duration newMaxWait) {
+        List<String> bad = new ArrayList<>();
+        if (newMaxTotal < 1 || newMaxTotal > MAX_TOTAL_LIMIT) {
+            bad.add("maxTotal must be between 1 and " + MAX_TOTAL_LIMIT + ", but was " + newMaxTotal);
+        }
+        if (newMinIdle < 0 || newMinIdle > Math.max(1, newMaxTotal)) {
+            bad.add("minIdle must be between 0 and maxTotal (" + newMaxTotal + "), but was " + newMinIdle);
+        }
+        long waitMillis = newMaxWait == null ? -1 : newMaxWait.toMillis();
+        if (waitMillis < 1 || waitMillis > MAX_WAIT_LIMIT_MILLIS) {
+            bad.add("maxWaitMillis must be between 1 and " + MAX_WAIT_LIMIT_MILLIS + ", but was " + waitMillis);
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("pool " + database + "/" + role + " not resized: " + String.join("; ", bad));
+        }
+        synchronized (control) {
+            String summary = change("maxTotal", maxTotal, newMaxTotal, "") + ", " + change("minIdle", minIdle, newMinIdle, "")
+                    + ", " + change("maxWait", maxWait.toMillis(), waitMillis, " ms");
+            // order keeps minIdle <= maxIdle <= maxTotal at every step, growing or shrinking
+            if (newMaxTotal >= maxTotal) {
+                dataSource.setMaxTotal(newMaxTotal);
+                dataSource.setMaxIdle(newMaxTotal);
+            }
+            dataSource.setMinIdle(newMinIdle);
+            if (newMaxTotal < maxTotal) {
+                dataSource.setMaxIdle(newMaxTotal);
+                dataSource.setMaxTotal(newMaxTotal);
+            }
+            dataSource.setNumTestsPerEvictionRun(newMaxTotal);
+            dataSource.setMaxWait(Duration.ofMillis(waitMillis));
+            this.maxTotal = newMaxTotal;
+            this.minIdle = newMinIdle;
+            this.maxWait = Duration.ofMillis(waitMillis);
+            GenericObjectPool<?> p = dataSource.getConnectionPool();
+            if (p != null && newMinIdle > p.getNumIdle()) {
+                try {
+                    opener.execute(() -> {
+                        try {
+                            p.preparePool();
+                        } catch (Exception ignored) {
+                            // the server may be down; the pool opens connections on demand
+                        }
+                    });
+                } catch (RejectedExecutionException closed) {
+                    // the pool is closing
+                }
+            }
+            return summary;
+        }
+    }
+
+    private static String change(String name, long from, long to, String unit) {
+        return from == to ? name + " " + to + unit + " (unchanged)" : name + " " + from + unit + " -> " + to + unit;
+    }
+
+    /**
+     * Replaces every connection without failing work in flight: idle connections are closed now,
+     * borrowed ones are closed when they are returned instead of going back to the pool. New
+     * connections are opened on demand, from the factory as it is now (a rotated password, the
+     * host a multi-host URL resolves to now).
+     *
+     * @return how many idle connections were closed and how many borrowed ones will close on return
+     */
+    public Eviction softEvict() {
+        synchronized (control) {
+            int inUse = borrowers.size();
+            generation++;
+            return new Eviction(clearIdle(), inUse);
+        }
+    }
+
+    /**
+     * What {@link #softEvict()} did.
+     *
+     * @param idleClosed idle connections closed at once
+     * @param inUseOnReturn borrowed connections that close when returned
+     */
+    public record Eviction(int idleClosed, int inUseOnReturn) {
+        @Override
+        public String toString() {
+            return idleClosed + " idle connection" + (idleClosed == 1 ? "" : "s") + " closed, " + inUseOnReturn
+                    + " in use close" + (inUseOnReturn == 1 ? "s" : "") + " when returned";
+        }
+    }
+
+    /**
+     * Re-reads the password from its {@code env:}/{@code file:} source, tries it with one login
+     * and, if the server accepts it, makes every new connection of this pool (and the operations
+     * of a primary) use it and soft-evicts the connections opened with the old one. Work in flight
+     * is not failed. Blocks for the test login (at most the connect and login timeouts).
+     *
+     * @return what was done, naming the source (never the value)
+     * @throws IllegalStateException if the password is literal, the source cannot be read, or the
+     *     server refuses the new password; nothing is changed then
+     */
+    public String rotateCredentials() {
+        synchronized (control) {
+            String source = factory.passwordSource();
+            Secret next = factory.rereadPassword().orElseThrow(() -> new IllegalStateException(
+                    "pool " + database + "/" + role + " has no password configured; nothing to rotate"));
+            if (next.reveal().equals(factory.password())) {
+                return "password from " + source + " is unchanged; nothing done";
+            }
+            try (Connection tried = factory.withPassword(next).open(factory.applicationName(role + "-rotate"))) {
+                tried.isValid(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException("the password read from " + source + " was not accepted ("
+                        + e.getMessage() + "); nothing changed, the pool keeps the current password");
+            }
+            factory.usePassword(next);
+            return "password re-read from " + source + " and accepted by a test login; " + softEvict();
+        }
+    }
+
+    private int clearIdle() {
+        GenericObjectPool<?> p = dataSource.getConnectionPool();
+        if (p == null) {
+            return 0;
+        }
+        int before = p.getNumIdle();
+        p.clear();
+        return Math.max(0, before - p.getNumIdle());
+    }
+
+    /**
+     * A connection went back to the pool; if a soft eviction happened while it was on its way
+     * (after its generation was compared), it may have landed among the idle ones: clear them
+     * again rather than keep it.
+     */
+    private void afterReturn(int borrowedIn) {
+        if (borrowedIn != generation) {
+            clearIdle();
+        }
+    }
+
+    /** Closes a borrowed connection instead of returning it, and frees its place in the pool. */
+    private void invalidate(Connection pooled) throws SQLException {
+        try {
+            GenericObjectPool<PoolableConnection> p = dataSource.getConnectionPool();
+            if (pooled instanceof PoolableConnection pc && p != null) {
+                p.invalidateObject(pc);
+            } else {
+                dataSource.invalidateConnection(pooled);
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SQLException("could not close a connection of database '" + database + "' (" + role + ")", e);
+        }
+    }
+
     /**
      * Opens {@code minIdle} connections so the first calls don't pay for them. Failures are not
      * thrown: the pool retries on demand.
@@ -611,7 +831,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     void warmUp() {
         List<Connection> opened = new ArrayList<>();
         try {
-            for (int i = 0; i < settings.minIdle(); i++) {
+            for (int i = 0; i < minIdle; i++) {
                 opened.add(dataSource.getConnection());
             }
         } catch (SQLException ignored) {
