@@ -119,6 +119,26 @@ final class TestBeans {
             return 3;
         }
 
+        @Override public long getMaxWaitMillis() {
+            return 5_000L;
+        }
+
+        @Override public String getPasswordSource() {
+            return "file:/run/secrets/orders-db";
+        }
+
+        @Override public String resize(int maxTotal, int minIdle, long maxWaitMillis) {
+            return "maxTotal 20 -> " + maxTotal + ", minIdle 4 -> " + minIdle + ", maxWait 5000 ms -> " + maxWaitMillis + " ms";
+        }
+
+        @Override public String softEvictConnections() {
+            return "3 idle connections closed, 7 in use close when returned";
+        }
+
+        @Override public String rotateCredentials() {
+            return "password re-read from file:/run/secrets/orders-db and accepted by a test login";
+        }
+
         @Override public BorrowerInfo[] listBorrowers() {
             return new BorrowerInfo[] {BORROWER_1, BORROWER_2};
         }
