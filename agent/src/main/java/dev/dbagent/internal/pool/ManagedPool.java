@@ -707,20 +707,39 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             this.minIdle = newMinIdle;
             this.maxWait = Duration.ofMillis(waitMillis);
             GenericObjectPool<?> p = dataSource.getConnectionPool();
-            if (p != null && newMinIdle > p.getNumIdle()) {
-                try {
-                    opener.execute(() -> {
-                        try {
-                            p.preparePool();
-                        } catch (Exception ignored) {
-                            // the server may be down; the pool opens connections on demand
+            if (p != null) {
+                // borrowers already waiting in DBCP2 wake only when a connection becomes idle:
+                // open one for each that the larger pool now has room for
+                int room = newMaxTotal - p.getNumActive() - p.getNumIdle();
+                int wake = Math.max(0, Math.min(p.getNumWaiters(), room));
+                if (wake > 0 || newMinIdle > p.getNumIdle()) {
+                    inBackground(() -> {
+                        for (int i = 0; i < wake; i++) {
+                            p.addObject();
                         }
+                        p.preparePool();
                     });
-                } catch (RejectedExecutionException closed) {
-                    // the pool is closing
                 }
             }
             return summary;
+        }
+    }
+
+    private interface PoolWork {
+        void run() throws Exception;
+    }
+
+    private void inBackground(PoolWork work) {
+        try {
+            opener.execute(() -> {
+                try {
+                    work.run();
+                } catch (Exception ignored) {
+                    // the server may be down; the pool opens connections on demand
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // the pool is closing
         }
     }
 
