@@ -706,8 +706,9 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             this.maxTotal = newMaxTotal;
             this.minIdle = newMinIdle;
             this.maxWait = Duration.ofMillis(waitMillis);
-            GenericObjectPool<?> p = dataSource.getConnectionPool();
+            GenericObjectPool<PoolableConnection> p = dataSource.getConnectionPool();
             if (p != null) {
+                trimIdle(p, newMaxTotal);
                 // borrowers already waiting in DBCP2 wake only when a connection becomes idle:
                 // open one for each that the larger pool now has room for
                 int room = newMaxTotal - p.getNumActive() - p.getNumIdle();
@@ -722,6 +723,22 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
                 }
             }
             return summary;
+        }
+    }
+
+    /**
+     * DBCP2 only closes connections above a lowered maximum as they come back; idle ones above it
+     * are closed here, so that the pool is within its new size unless more are in use.
+     */
+    private void trimIdle(GenericObjectPool<PoolableConnection> p, int max) {
+        int surplus = p.getNumActive() + p.getNumIdle() - max;
+        for (int i = 0; i < surplus && p.getNumIdle() > 0; i++) {
+            try {
+                PoolableConnection c = p.borrowObject(Duration.ZERO);
+                p.invalidateObject(c);
+            } catch (Exception none) {
+                return; // no idle one left to take
+            }
         }
     }
 

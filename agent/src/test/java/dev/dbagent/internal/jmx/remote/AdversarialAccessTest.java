@@ -162,7 +162,8 @@ class AdversarialAccessTest {
         assertThat(operatorOnly).contains("Operations.migrate", "Operations.init", "Operations.prepareReset",
                 "Operations.reset", "Operations.releaseLock", "Operations.prepareRollback", "Operations.rollback",
                 "Operations.rollbackToTag", "Operations.changelogSync", "Operations.repairChecksums",
-                "CircuitBreaker.forceOpen", "Pool.evictIdleConnections");
+                "CircuitBreaker.forceOpen", "Pool.evictIdleConnections", "Pool.resize", "Pool.softEvictConnections",
+                "Pool.rotateCredentials");
         assertThat(monitorMay).contains("Operations.preview");
         var undecidedInfo = platform.getMBeanInfo(UNDECIDED);
         assertThat(AccessPolicy.get().invoke(Role.OPERATOR, UNDECIDED, "purge", new String[0], undecidedInfo).reason())

@@ -397,6 +397,31 @@ public final class TestBeans {
         }
 
         @Override
+        public long getMaxWaitMillis() {
+            return 5_000;
+        }
+
+        @Override
+        public String getPasswordSource() {
+            return "literal";
+        }
+
+        @Override
+        public String resize(int maxTotal, int minIdle, long maxWaitMillis) {
+            return "maxTotal 5 -> " + maxTotal;
+        }
+
+        @Override
+        public String softEvictConnections() {
+            return "0 idle connections closed, 0 in use close when returned";
+        }
+
+        @Override
+        public String rotateCredentials() {
+            throw new IllegalStateException("the secret is configured literally");
+        }
+
+        @Override
         public BorrowerInfo[] listBorrowers() {
             return new BorrowerInfo[0];
         }
