@@ -1,6 +1,7 @@
 package dev.dbagent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,50 @@ class SecretsTest {
                 .contains("password=****");
         assertThat(main.toString()).doesNotContain("from-env-pw", "literal-replica-pw");
         assertThat(config.jolokia().toString()).doesNotContain("from-file-pw");
+    }
+
+    @Test
+    void referencedSecretsRememberTheirSourceAndReadItAgain(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("db.pw");
+        Files.writeString(file, "first-pw\n");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("REPLICA_PW", "env-first"));
+        AgentConfig config = ConfigLoader.create().properties("p", props(
+                "dbagent.environment", "development",
+                "dbagent.db.main.url", "jdbc:postgresql://db/app",
+                "dbagent.db.main.password", "file:" + file,
+                "dbagent.db.main.replicas.0.url", "jdbc:postgresql://r0/app",
+                "dbagent.db.main.replicas.0.password", "env:REPLICA_PW",
+                "dbagent.db.other.url", "jdbc:postgresql://db/other",
+                "dbagent.db.other.password", "literal-pw"))
+                .environmentVariables(env).load();
+        Secret fromFile = config.database("main").orElseThrow().password().orElseThrow();
+        Secret fromEnv = config.database("main").orElseThrow().replicas().get(0).password().orElseThrow();
+        Secret literal = config.database("other").orElseThrow().password().orElseThrow();
+        assertThat(fromFile.source()).contains("file:" + file);
+        assertThat(fromEnv.source()).contains("env:REPLICA_PW");
+        assertThat(literal.source()).isEmpty();
+
+        Files.writeString(file, "second-pw\n");
+        env.put("REPLICA_PW", "env-second");
+        assertThat(fromFile.reread().reveal()).isEqualTo("second-pw");
+        assertThat(fromFile.reveal()).isEqualTo("first-pw"); // the secret itself never changes
+        assertThat(fromFile.reread().source()).contains("file:" + file);
+        // env: reads the environment the configuration was loaded from: a process's own does not change
+        assertThat(fromEnv.reread().reveal()).isEqualTo("env-first");
+
+        assertThatThrownBy(literal::reread).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the secret is configured literally; only an env: or file: reference can be read again");
+        Files.delete(file);
+        assertThatThrownBy(fromFile::reread).isInstanceOf(IllegalStateException.class)
+                .hasMessage("file " + file + " (file:" + file + ") cannot be read (NoSuchFileException)");
+    }
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
     }
 
     @Test
