@@ -380,17 +380,18 @@ public final class DatabaseAgent implements AutoCloseable {
     }
 
     /**
-     * Builds the operations of one database over its primary.
+     * Builds the operations of one database over its primary: over {@code directUrl} when the
+     * database is behind a transaction-mode pooler, as the session-level migration lock needs.
      *
      * @param password answers the password at each connect (the primary pool's, which a
      *     credential rotation replaces)
      */
     Operations newOperations(DatabaseConfig db, Optional<Catalogue> catalogue, Supplier<String> password) {
         Operations.Builder b = Operations.builder()
-                .jdbcUrl(db.url())
+                .jdbcUrl(db.operationsUrl())
                 .user(db.user().orElse(null))
                 .password(password)
-                .connection(db.connection())
+                .connection(db.operationsConnection())
                 .targetSchema(db.connection().currentSchema())
                 .migrationLockTimeout(db.migrate().lockWait())
                 .healthReport(() -> {

@@ -418,6 +418,18 @@ public record AgentConfig(String name, Environment environment, List<DatabaseCon
         }
 
         /**
+         * Declares that {@code url} is a transaction-mode pooler (PgBouncer) and names the server
+         * behind it for operations, the migration lock and the audit trail.
+         *
+         * @param directUrl {@code directUrl}: the server itself, bypassing the pooler
+         * @return this builder, with {@code pooler=transaction}
+         */
+        public DatabaseBuilder behindTransactionPooler(String directUrl) {
+            set("pooler", Pooler.TRANSACTION.value());
+            return set("directUrl", directUrl);
+        }
+
+        /**
          * Sets any database key, e.g. {@code set("breaker.pool.waitOpenMillis", 1000)}.
          *
          * @param suffix the key after {@code dbagent.db.<name>.}

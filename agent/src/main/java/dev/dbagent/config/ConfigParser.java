@@ -232,6 +232,7 @@ final class ConfigParser {
         atMost(Keys.dbKey(db, "pool.minIdle"), Keys.dbKey(db, "pool.maxTotal"));
         atLeast(Keys.dbKey(db, "retry.maxBackoffMillis"), Keys.dbKey(db, "retry.initialBackoffMillis"));
         checkConnection(db, replicaIndexes);
+        checkPooler(db);
         checkCatalogue(db);
     }
 
@@ -262,6 +263,27 @@ final class ConfigParser {
                             + " authentication)");
                 }
             }
+        }
+    }
+
+    /**
+     * Behind a transaction-mode pooler a session-level advisory lock means nothing (the next
+     * transaction may run on another server connection), so the migration lock, the operations
+     * and the audit trail need the server itself: {@code directUrl} is required, and must not be
+     * the pooler's URL again.
+     */
+    private void checkPooler(String db) {
+        String poolerKey = Keys.dbKey(db, "pooler");
+        String directKey = Keys.dbKey(db, "directUrl");
+        if (!Pooler.TRANSACTION.value().equals(parsed.get(poolerKey))) {
+            return;
+        }
+        if (blank(directKey)) {
+            problem(directKey + " is required when " + poolerKey + "=transaction: operations, the migration lock and"
+                    + " the audit trail need a connection to the server itself, not through the pooler");
+        } else if (parsed.get(directKey) instanceof String direct && direct.equals(parsed.get(Keys.dbKey(db, "url")))) {
+            problem(directKey + "=" + JdbcUrls.mask(direct) + ": must be the server itself, not the pooler's "
+                    + Keys.dbKey(db, "url") + " again (" + poolerKey + "=transaction)");
         }
     }
 
@@ -486,7 +508,7 @@ final class ConfigParser {
                 new ConnectionSettings(secs(p + "connectTimeoutSeconds"), secs(p + "socketTimeoutSeconds"),
                         secs(p + "loginTimeoutSeconds"), bool(p + "tcpKeepAlive"),
                         SslMode.parse(str(p + "sslmode")).orElseThrow(), str(p + "currentSchema"),
-                        opt(p + "sslrootcert")),
+                        opt(p + "sslrootcert"), Pooler.parse(str(p + "pooler")).orElseThrow()),
                 new ReplicaSettings(ms(p + "replica.maxLagMillis"), ms(p + "readYourWritesMillis"),
                         ReplicaBalance.parse(str(p + "replica.balance")).orElseThrow()),
                 breaker(p, "pool"), breaker(p, "service"),
@@ -494,7 +516,8 @@ final class ConfigParser {
                         ms(p + "retry.maxBackoffMillis"), ms(p + "retry.maxTotalMillis")),
                 ms(p + "slowQueryMillis"), num(p + "slowQueryBuffer"),
                 new MigrateSettings(opt(p + "migrate.changelog"), list(p + "migrate.referenceContexts"),
-                        bool(p + "migrate.onStart"), secs(p + "migrate.lockWaitSeconds"), list(p + "verify.daos")));
+                        bool(p + "migrate.onStart"), secs(p + "migrate.lockWaitSeconds"), list(p + "verify.daos")),
+                opt(p + "directUrl"));
     }
 
     private BreakerSettings breaker(String p, String layer) {

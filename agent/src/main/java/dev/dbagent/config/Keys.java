@@ -160,6 +160,15 @@ final class Keys {
                         + " or verify-full); default pgJDBC's ~/.postgresql/root.crt. Must be a readable file."),
                 str("currentSchema", all("public"), "Schema search path for each connection, and the schema the changelog"
                         + " is applied into: an SQL identifier (letters, digits, _ and $, not starting with a digit)."),
+                choice("pooler", List.of("none", "transaction"), all("none"), "What url (and every replica url) points at:"
+                        + " none = the server (or a session-mode pooler); transaction = a transaction-mode pooler such as"
+                        + " PgBouncer with pool_mode=transaction. With transaction: no server-side prepared statements"
+                        + " (prepareThreshold=0, pool.statementCacheSize ignored), reads read-only per transaction"
+                        + " (BEGIN READ ONLY) instead of per session, no search_path startup parameter (set it on the"
+                        + " server for the role), and directUrl is required."),
+                url("directUrl", "The server itself, bypassing the pooler on url (jdbc:postgresql://...): operations,"
+                        + " the migration lock and the audit trail connect here, with the same user and password."
+                        + " Required when pooler=transaction; default url."),
                 millis("replica.maxLagMillis", 0, 3_600_000, env("10000", "10000", "5000", "5000"),
                         "A replica lagging more than this is not used for reads."),
                 millis("readYourWritesMillis", 0, 600_000, all("2000"),

@@ -3,6 +3,7 @@ package dev.dbagent.internal.pool;
 import dev.dbagent.config.ConnectionSettings;
 import dev.dbagent.config.DatabaseConfig;
 import dev.dbagent.config.JdbcUrls;
+import dev.dbagent.config.Pooler;
 import dev.dbagent.config.ReplicaConfig;
 import dev.dbagent.config.Secret;
 import java.sql.Connection;
@@ -158,9 +159,32 @@ public final class ConnectionFactory {
         p.setProperty("tcpKeepAlive", Boolean.toString(settings.tcpKeepAlive()));
         p.setProperty("sslmode", settings.sslMode().value());
         settings.sslRootCert().ifPresent(ca -> p.setProperty("sslrootcert", ca.toString()));
-        p.setProperty("currentSchema", settings.currentSchema());
+        if (sessionStateAllowed()) {
+            p.setProperty("currentSchema", settings.currentSchema());
+        } else {
+            // A transaction-mode pooler lends the server connection to other clients after each
+            // transaction: a named server-side statement would be missing there (or clash with
+            // theirs), and SET SESSION CHARACTERISTICS would leak into their transactions. The
+            // search path is a startup parameter the pooler refuses (or ignores): the server's
+            // setting for the role applies instead.
+            p.setProperty("prepareThreshold", "0");
+            p.setProperty("preparedStatementCacheQueries", "0");
+            p.setProperty("readOnlyMode", "transaction");
+        }
         p.setProperty("ApplicationName", ApplicationNames.truncate(Objects.requireNonNull(applicationName, "applicationName")));
         return p;
+    }
+
+    /**
+     * Whether a connection of this factory keeps its session to itself between transactions:
+     * false behind a transaction-mode pooler ({@link Pooler#TRANSACTION}), where only
+     * transaction-scoped state is safe (no session read-only mode, no server-side prepared
+     * statements, no session-level advisory locks).
+     *
+     * @return true when session state set on a connection stays with that connection
+     */
+    public boolean sessionStateAllowed() {
+        return settings.pooler() == Pooler.NONE;
     }
 
     /**

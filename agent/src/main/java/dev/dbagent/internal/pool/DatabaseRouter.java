@@ -48,10 +48,13 @@ public final class DatabaseRouter implements ConnectionProvider {
         return database;
     }
 
-    /** Every pool runs pgJDBC with {@code readOnlyMode=always}. */
+    /**
+     * Every pool runs pgJDBC with {@code readOnlyMode=always}, unless the database is behind a
+     * transaction-mode pooler (the setting is per database, so the primary answers for all).
+     */
     @Override
     public boolean readOnlySessions() {
-        return true;
+        return primary.readOnlySessions();
     }
 
     /** @return the primary's pool */

@@ -112,7 +112,9 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     }
 
     private static BasicDataSource newDataSource(ConnectionFactory factory, String applicationName, PoolSettings p) {
-        Map<String, String> extra = Map.of(
+        // Behind a transaction-mode pooler the factory itself asks for per-transaction read-only
+        // and no server-side statements; these would bring session state back.
+        Map<String, String> extra = !factory.sessionStateAllowed() ? Map.of() : Map.of(
                 // setReadOnly(true) makes the session read-only, so reads can run in autocommit and still
                 // be refused any write (see DatabaseService); the state changes only on read/write switches
                 "readOnlyMode", "always",
@@ -307,10 +309,13 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return new RoutedConnection(acquire(), database, role);
     }
 
-    /** pgJDBC runs with {@code readOnlyMode=always} on every pool. */
+    /**
+     * pgJDBC runs with {@code readOnlyMode=always}, except behind a transaction-mode pooler
+     * ({@code readOnlyMode=transaction}: reads then run in a {@code READ ONLY} transaction).
+     */
     @Override
     public boolean readOnlySessions() {
-        return true;
+        return factory.sessionStateAllowed();
     }
 
     /**
