@@ -162,8 +162,11 @@ final class Parts {
             checks.add(HealthChecks.sessions(db + ".sessions", router, config.health().longTransaction(),
                     config.health().idleInTransaction(),
                     dev.dbagent.internal.pool.ApplicationNames.instancePrefix(config.name(), config.instance())));
+            // behind a transaction-mode pooler the pool's connections end at the pooler, whose own
+            // pool_size bounds what reaches the server; only operations connect to it directly
+            boolean pooled = unit.config().connection().pooler() == dev.dbagent.config.Pooler.TRANSACTION;
             checks.add(HealthChecks.connectionBudget(db + ".connectionBudget", router, config.name(),
-                    unit.config().pool().maxTotal() + HealthChecks.OPS_CONNECTIONS_PER_INSTANCE,
+                    (pooled ? 0 : unit.config().pool().maxTotal()) + HealthChecks.OPS_CONNECTIONS_PER_INSTANCE,
                     config.fleet().expectedInstances()));
             if (unit.catalogue().isPresent()) {
                 checks.add(migrations(db + ".migrations", db, router, unit.operations()));

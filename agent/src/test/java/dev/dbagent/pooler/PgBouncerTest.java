@@ -8,6 +8,8 @@ import dev.dbagent.DatabaseAgent;
 import dev.dbagent.config.AgentConfig;
 import dev.dbagent.config.Environment;
 import dev.dbagent.config.Secret;
+import dev.dbagent.health.CheckResult;
+import dev.dbagent.health.HealthStatus;
 import dev.dbagent.ops.OperationResult;
 import dev.dbagent.service.DatabaseService;
 import dev.dbagent.testing.PostgresExtension;
@@ -147,8 +149,10 @@ class PgBouncerTest {
         createTable(db);
         int threads = 6;
         int perThread = 150;
-        try (DatabaseAgent agent = agent(db, "two", d -> d.maxTotal(8).set("pool.statementCacheSize", 50)
-                .behindTransactionPooler(db.jdbcUrl()))) {
+        AgentConfig config = configBuilder(db, "two", d -> d.maxTotal(8).set("pool.statementCacheSize", 50)
+                .behindTransactionPooler(db.jdbcUrl())).set("dbagent.fleet.expectedInstances", 50).build();
+        try (DatabaseAgent agent = DatabaseAgent.builder(config).mbeanServer(MBeanServerFactory.newMBeanServer())
+                .start()) {
             DatabaseService service = agent.service("main");
             List<Throwable> failures = new CopyOnWriteArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -195,6 +199,12 @@ class PgBouncerTest {
                 }
                 assertThat(names).hasSizeBetween(1, 2).allSatisfy(n -> assertThat(n).isEqualTo("dbagent/pgb/i-1/main/primary"));
             }
+            // 50 instances x 8 pooled connections would not fit max_connections 300; behind the
+            // pooler only the direct connections of operations count against the server
+            CheckResult budget = agent.health().runNow().checks().get("main.connectionBudget");
+            assertThat(budget.status()).as(budget.message()).isEqualTo(HealthStatus.UP);
+            assertThat(budget.message()).startsWith("50 instance(s) x 2 = 100 connections at most for agent 'pgb'");
+
         }
     }
 
@@ -237,12 +247,16 @@ class PgBouncerTest {
     }
 
     private AgentConfig config(TestDatabase db, String bouncerDb, Consumer<AgentConfig.DatabaseBuilder> spec) {
+        return configBuilder(db, bouncerDb, spec).build();
+    }
+
+    private AgentConfig.Builder configBuilder(TestDatabase db, String bouncerDb,
+            Consumer<AgentConfig.DatabaseBuilder> spec) {
         return AgentConfig.builder().name("pgb").environment(Environment.TEST).set("dbagent.instance", "i-1")
                 .database("main", d -> {
                     d.url(bouncer.jdbcUrl(bouncerDb)).user(db.user()).password(Secret.of(db.password())).maxTotal(4);
                     spec.accept(d);
-                })
-                .build();
+                });
     }
 
     private DatabaseAgent agent(TestDatabase db, String bouncerDb, Consumer<AgentConfig.DatabaseBuilder> spec) {
