@@ -10,6 +10,7 @@ import dev.dbagent.config.Environment;
 import dev.dbagent.config.Secret;
 import dev.dbagent.health.CheckResult;
 import dev.dbagent.health.HealthStatus;
+import dev.dbagent.internal.pool.ConnectionFactory;
 import dev.dbagent.ops.OperationResult;
 import dev.dbagent.service.DatabaseService;
 import dev.dbagent.testing.PostgresExtension;
@@ -68,6 +69,23 @@ class PgBouncerTest {
     void stopBouncer() {
         if (bouncer != null) {
             bouncer.close();
+        }
+    }
+
+    @Test
+    void withoutTheSettingPgBouncerRefusesTheSearchPathStartupParameter(TestDatabase db) throws Exception {
+        startBouncer(db);
+        // the agent's one connection factory, as its pools and operations use it
+        ConnectionFactory plain = ConnectionFactory.primary(config(db, "one", d -> { }).databases().get(0));
+        assertThatThrownBy(() -> plain.open("dbagent/main/primary").close()).isInstanceOf(SQLException.class)
+                .hasMessageContaining("unsupported startup parameter: search_path")
+                .hasMessageNotContaining(db.password());
+        ConnectionFactory pooled = ConnectionFactory.primary(config(db, "one",
+                d -> d.behindTransactionPooler(db.jdbcUrl())).databases().get(0));
+        try (Connection c = pooled.open("dbagent/main/primary"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW search_path")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("the server's own setting").isEqualTo("\"$user\", public");
         }
     }
 
