@@ -110,7 +110,7 @@ class PoolerConfigTest {
         assertThat(p.getProperty("readOnlyMode")).isEqualTo("transaction");
         assertThat(p.getProperty("currentSchema")).as("a startup parameter pgbouncer refuses").isNull();
 
-        ConnectionFactory direct = new ConnectionFactory("main", db.operationsUrl(), "app", null,
+        ConnectionFactory direct = new ConnectionFactory("main", db.operationsUrl(), "app", (String) null,
                 db.operationsConnection());
         Properties d = direct.driverProperties("dbagent/main/ops");
         assertThat(direct.sessionStateAllowed()).isTrue();
