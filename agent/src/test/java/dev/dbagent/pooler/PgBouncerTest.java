@@ -37,7 +37,6 @@ import javax.management.JMX;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,8 +58,9 @@ class PgBouncerTest {
 
     private PgBouncer bouncer;
 
-    @BeforeAll
-    static void needsPgBouncer() {
+    /** In each test, not once for the class: Surefire then reports every test as skipped, with the reason. */
+    @BeforeEach
+    void needsPgBouncer() {
         Assumptions.assumeTrue(PgBouncer.binary().isPresent(), "pgbouncer is not installed (not on PATH, nor in"
                 + " /usr/sbin): install it with 'apt-get install pgbouncer' to run the PgBouncer transaction-mode test");
     }
