@@ -26,6 +26,13 @@ import java.util.function.Supplier;
  * two seconds, never none), zero means none. Properties written into the URL itself win over
  * these, as pgJDBC gives URL parameters precedence.
  *
+ * <p>Behind a transaction-mode pooler ({@link Pooler#TRANSACTION}, see {@link #sessionStateAllowed()})
+ * the connections keep nothing on the server between transactions: {@code prepareThreshold=0}
+ * and no statement cache (only unnamed statements), {@code readOnlyMode=transaction} (read-only
+ * by {@code BEGIN READ ONLY}, never {@code SET SESSION CHARACTERISTICS}), and no
+ * {@code currentSchema}, which pgJDBC sends as the {@code search_path} start-up parameter that
+ * PgBouncer refuses.
+ *
  * <p>The password is read at each connect from a {@link Credential} that this factory shares with
  * every factory derived from it ({@link #withUrl}, {@link #withSettings}, {@link #withIdentity}):
  * {@link #usePassword} after a rotation reaches them all.
