@@ -194,15 +194,22 @@ final class Parts {
         return HealthChecks.of(name, () -> {
             List<Issue> issues = new ArrayList<>();
             StringBuilder msg = new StringBuilder();
-            for (ManagedPool replica : router.replicas()) {
-                long lag = router.replicaLagMillis(replica.role());
-                msg.append(replica.role()).append('=').append(lag < 0 ? "unreachable" : lag + " ms").append(' ');
-                if (lag < 0) {
+            for (DatabaseRouter.ReplicaStatus replica : router.replicaStatuses()) {
+                long lag = replica.lagMillis();
+                String why = switch (replica.state()) {
+                    case UNCHECKED -> "not checked yet";
+                    case UNREACHABLE -> "unreachable";
+                    case PROMOTED -> "promoted (not in recovery): no longer a replica of this primary";
+                    case REPLAY_PAUSED -> "replay paused with " + replica.unreplayedBytes() + " bytes of WAL not replayed";
+                    case REPLAY_STALLED -> "replay stalled with " + replica.unreplayedBytes() + " bytes of WAL not replayed";
+                    case LAGGING -> "lagging " + lag + " ms (bound " + maxLag.toMillis() + " ms)";
+                    case REPLAYING -> null;
+                };
+                msg.append(replica.role()).append('=').append(why == null ? lag + " ms"
+                        : replica.state().name().toLowerCase(Locale.ROOT)).append(' ');
+                if (why != null && replica.state() != DatabaseRouter.ReplicaState.UNCHECKED) {
                     issues.add(new Issue(Issue.Severity.WARNING, name, router.database() + " " + replica.role()
-                            + " is unreachable; reads go to the primary"));
-                } else if (lag > maxLag.toMillis()) {
-                    issues.add(new Issue(Issue.Severity.WARNING, name, router.database() + " " + replica.role()
-                            + " lags " + lag + " ms (bound " + maxLag.toMillis() + " ms); reads go elsewhere"));
+                            + ": " + why + "; reads go elsewhere"));
                 }
             }
             return issues.isEmpty() ? CheckResult.up(msg.toString().trim())

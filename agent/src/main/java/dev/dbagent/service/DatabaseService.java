@@ -107,7 +107,16 @@ import org.slf4j.LoggerFactory;
  * transaction failed with SQLSTATE 40001 or 40P01 (the server rolled it back); or a statement
  * failed before COMMIT because its server-side prepared statement went stale (26000, or 0A000
  * "cached plan must not change result type" after another instance changed the table:
- * {@link Failures#isStalePreparedStatement(Throwable)}). A connection found dead tells its pool
+ * {@link Failures#isStalePreparedStatement(Throwable)}); or a write or transaction was refused
+ * with 25006 ({@code read_only_sql_transaction}) by a server that reports
+ * {@code pg_is_in_recovery()}: the primary pool's connection is on a standby (after a failover, or
+ * a multi-host URL that preferred a standby while the primary was away), the statement did
+ * nothing, and the primary pool evicts its connections so that the retry resolves the URL again
+ * ({@code targetServerType=primary} finds the host that is primary now). Such a 25006 is not an
+ * infrastructure failure and no breaker counts it: the connect failures while no primary exists
+ * are counted by the pool breaker, and a 25006 fails fast. A 25006 on a server not in recovery
+ * (the application made its transaction read-only) is the caller's and is neither retried nor
+ * acted on. A connection found dead tells its pool
  * to close its idle connections, so that the retry gets a fresh one. The callback
  * therefore may run more than once and must not have effects outside the database that cannot be
  * repeated. A read-write transaction whose connection died during COMMIT is never repeated: its
@@ -546,19 +555,44 @@ public final class DatabaseService implements AutoCloseable {
                 return resolveOutcome(txid, result, t);
             }
             rollbackQuietly(h);
+            // A write refused with 25006 on a session that asked for read-write ran on a standby:
+            // the primary pool still holds connections to a server that was demoted, or that a
+            // multi-host URL or virtual IP led it to. Nothing of the transaction happened (the
+            // server refused the statement before COMMIT), so it is retried on a connection the
+            // pool opens anew after evicting the ones on the standby. When the server is not in
+            // recovery the application made its transaction read-only itself: its own error.
+            boolean onStandby = !readOnly && !committing && Failures.isReadOnlyTransaction(t) && inRecovery(h);
+            if (onStandby) {
+                provider.connectionLost(c.role, t);
+            }
             String state = Failures.sqlState(t);
             // COMMIT was not sent (or this is a read): the server rolls back the transaction of a
             // session that ends, so after a lost connection nothing of it happened and it is retried.
             // A prepared statement gone stale under another instance's DDL (0A000 "cached plan must
             // not change result type") aborted the transaction before COMMIT; pgJDBC re-prepares on
             // the next attempt, so repeating it is as safe as after 40001.
-            boolean retryable = "40001".equals(state) || "40P01".equals(state) || infrastructure
+            boolean retryable = "40001".equals(state) || "40P01".equals(state) || infrastructure || onStandby
                     || (!committing && Failures.isStalePreparedStatement(t));
             throw sneaky(retryIf(retryable, c, t));
         } finally {
             if (h != null) {
                 release(c);
             }
+        }
+    }
+
+    /**
+     * Asks the server of a connection whose write was refused with 25006 whether it is a standby:
+     * one round trip, on this failure path only. A connection that cannot answer is not taken as
+     * a standby; if it died, the next attempt finds that out.
+     */
+    private boolean inRecovery(Handle h) {
+        try (Statement st = h.getConnection().createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+            return rs.next() && rs.getBoolean(1);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("cannot ask database '{}' whether it is in recovery", database, e);
+            return false;
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Owns every pool of an agent: one per primary and per replica of each configured database, each
- * behind its own circuit breaker, and a background check of replica reachability and lag.
+ * behind its own circuit breaker, and a background check of replica reachability, replay and lag,
+ * and of whether each primary pool's server is still a primary.
  *
  * <p>Thread-safe. {@link #close()} stops the checks and closes every pool; it is idempotent.
  */
@@ -73,12 +74,14 @@ public final class ConnectionManager implements AutoCloseable {
             return t;
         });
         for (DatabaseConfig db : databases) {
+            DatabaseRouter router = routers.get(db.name());
+            long every = 1_000;
             if (!db.replicas().isEmpty()) {
-                DatabaseRouter router = routers.get(db.name());
                 router.checkReplicas();
-                long every = Math.max(100, Math.min(1_000, db.replicaRouting().maxLag().toMillis() / 2));
-                scheduler.scheduleWithFixedDelay(router::checkReplicas, every, every, TimeUnit.MILLISECONDS);
+                every = Math.max(100, Math.min(1_000, db.replicaRouting().maxLag().toMillis() / 2));
             }
+            // also without replicas: the check finds a primary pool left on a standby after a failover
+            scheduler.scheduleWithFixedDelay(router::checkReplicas, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -100,7 +103,10 @@ public final class ConnectionManager implements AutoCloseable {
         return List.copyOf(routers.values());
     }
 
-    /** Runs the replica checks now (normally every half lag bound, at most each second). */
+    /**
+     * Runs the replica and primary checks now (normally every half lag bound, at most each second;
+     * each second for a database without replicas).
+     */
     public void checkReplicasNow() {
         routers.values().forEach(DatabaseRouter::checkReplicas);
     }

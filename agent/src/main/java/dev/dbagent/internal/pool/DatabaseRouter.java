@@ -75,6 +75,10 @@ public final class DatabaseRouter implements ConnectionProvider {
 
     @Override
     public void connectionLost(String role, Throwable failure) {
+        if (role.equals(primary.role()) && Failures.isReadOnlyTransaction(failure)) {
+            primaryOnStandby(); // the service saw a write refused and the server in recovery
+            return;
+        }
         for (ManagedPool p : pools()) {
             if (p.role().equals(role)) {
                 p.connectionLost(failure);
@@ -89,7 +93,8 @@ public final class DatabaseRouter implements ConnectionProvider {
 
     /**
      * @param role {@code replica-N}
-     * @return the last measured replay lag of that replica in milliseconds, -1 if unknown/unreachable
+     * @return the last measured replay lag of that replica in milliseconds, -1 if unknown,
+     *     unreachable or promoted (see {@link #replicaStatus(String)} for why)
      */
     public long replicaLagMillis(String role) {
         return replicas.stream().filter(r -> r.pool.role().equals(role)).findFirst().map(r -> r.lagMillis).orElse(-1L);
@@ -120,7 +125,7 @@ public final class DatabaseRouter implements ConnectionProvider {
             stats.replicaRead(chosen.pool.role());
             return new RoutedConnection(c, database, chosen.pool.role());
         } catch (SQLException | BreakerOpenException | dev.dbagent.PoolExhaustedException e) {
-            chosen.healthy = false;
+            chosen.failed();
             LOG.warn("read on database '{}' falls back to the primary: {} unavailable: {}", database,
                     chosen.pool.role(), e.getMessage());
             stats.primaryRead(RoutingStats.Reason.REPLICA_FAILED);
@@ -149,7 +154,7 @@ public final class DatabaseRouter implements ConnectionProvider {
         if (routing.balance() == ReplicaBalance.LEAST_BUSY) {
             Replica best = null;
             for (Replica r : replicas) {
-                if (r.usable(routing.maxLag()) && (best == null || r.pool.active() < best.pool.active())) {
+                if (r.usable() && (best == null || r.pool.active() < best.pool.active())) {
                     best = r;
                 }
             }
@@ -158,7 +163,7 @@ public final class DatabaseRouter implements ConnectionProvider {
         int start = Math.floorMod(next.getAndIncrement(), n);
         for (int i = 0; i < n; i++) {
             Replica r = replicas.get((start + i) % n);
-            if (r.usable(routing.maxLag())) {
+            if (r.usable()) {
                 return r;
             }
         }
@@ -168,55 +173,188 @@ public final class DatabaseRouter implements ConnectionProvider {
     private RoutingStats.Reason lastReason() {
         boolean anyBreakerOpen = false;
         boolean anyLagging = false;
+        boolean anyStopped = false;
+        boolean anyPromoted = false;
         for (Replica r : replicas) {
             CircuitBreaker.State s = r.pool.breaker().getState();
             anyBreakerOpen |= s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN;
-            anyLagging |= r.healthy && r.lagMillis > routing.maxLag().toMillis();
+            ReplicaState state = r.state;
+            anyLagging |= state == ReplicaState.LAGGING;
+            anyStopped |= state == ReplicaState.REPLAY_PAUSED || state == ReplicaState.REPLAY_STALLED;
+            anyPromoted |= state == ReplicaState.PROMOTED;
         }
         return anyBreakerOpen ? RoutingStats.Reason.BREAKER_OPEN
+                : anyPromoted ? RoutingStats.Reason.PROMOTED
+                : anyStopped ? RoutingStats.Reason.NOT_REPLAYING
                 : anyLagging ? RoutingStats.Reason.LAGGING : RoutingStats.Reason.UNHEALTHY;
     }
 
     /**
-     * Measures every replica's replay lag and reachability through its own pool (and breaker), so
-     * a dead replica opens its own breaker and a recovered one is taken back. Called by the
+     * @param role {@code replica-N}
+     * @return what the last check found about that replica, or empty if no such replica
+     */
+    public java.util.Optional<ReplicaStatus> replicaStatus(String role) {
+        return replicas.stream().filter(r -> r.pool.role().equals(role)).findFirst().map(Replica::status);
+    }
+
+    /** @return what the last check found about every replica, in configuration order */
+    public List<ReplicaStatus> replicaStatuses() {
+        return replicas.stream().map(Replica::status).toList();
+    }
+
+    /**
+     * Measures every replica's replay state and lag through its own pool (and breaker), so a dead
+     * replica opens its own breaker and a recovered one is taken back; then asks the primary
+     * pool's server whether it is in recovery (see {@link #checkPrimary()}). Called by the
      * connection manager's schedule; never throws.
      */
     void checkReplicas() {
         for (Replica r : replicas) {
-            r.check();
+            r.check(routing.maxLag());
+        }
+        checkPrimary();
+    }
+
+    /**
+     * A primary pool whose server is a standby (it was demoted and came back as a replica, or a
+     * multi-host URL with {@code targetServerType=preferPrimary} or a virtual IP led its
+     * connections to a standby while the primary was away) would fail every write with 25006.
+     * One {@code SELECT pg_is_in_recovery()} on an idle pooled connection finds it; the pool then
+     * drops its connections and new ones resolve the URL again. Checks only when a connection is
+     * idle: it opens none and never waits for one, and a connection that is not there cannot be
+     * on the wrong server.
+     */
+    void checkPrimary() {
+        if (primary.idle() == 0) {
+            return;
+        }
+        boolean inRecovery;
+        try (Connection c = primary.acquire(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+            inRecovery = rs.next() && rs.getBoolean(1);
+        } catch (SQLException | RuntimeException e) {
+            return; // the pool's breaker and the health checks see an unreachable primary
+        }
+        if (inRecovery) {
+            primaryOnStandby();
+        }
+    }
+
+    private void primaryOnStandby() {
+        LOG.warn("the primary pool of database '{}' is connected to a server in recovery (a standby); "
+                + "evicting its connections so that new ones resolve {} again", database, primary.maskedUrl());
+        stats.primaryEvicted();
+        primary.softEvict();
+    }
+
+    /** Why a replica is or is not used for reads, as its last check found it. */
+    public enum ReplicaState {
+        /** not checked yet: not used until the first check */
+        UNCHECKED,
+        /** in recovery, replaying, lag within the bound: used for reads */
+        REPLAYING,
+        /** replay lag exceeds the bound */
+        LAGGING,
+        /** replay paused ({@code pg_wal_replay_pause()}) with received WAL not applied */
+        REPLAY_PAUSED,
+        /** WAL received but the replay position has not moved for longer than the lag bound */
+        REPLAY_STALLED,
+        /** not in recovery: it was promoted and no longer replays this primary's writes */
+        PROMOTED,
+        /** the check could not reach it, or an acquisition for a read failed */
+        UNREACHABLE
+    }
+
+    /**
+     * A replica as its last check found it.
+     *
+     * @param role {@code replica-N}
+     * @param state why it is used or not
+     * @param lagMillis replay lag in milliseconds; -1 if unknown (unreachable, promoted, unchecked)
+     * @param unreplayedBytes WAL received and not yet replayed, in bytes; -1 if unknown
+     */
+    public record ReplicaStatus(String role, ReplicaState state, long lagMillis, long unreplayedBytes) {
+        /** @return true if reads may go to it (its breaker permitting) */
+        public boolean usable() {
+            return state == ReplicaState.REPLAYING;
         }
     }
 
     /** A replica's pool and what its last check found. */
     private static final class Replica {
+        /**
+         * In recovery or not; replay paused; received and replayed WAL positions in bytes; lag by
+         * the last replayed commit's timestamp, 0 when everything received was replayed. The
+         * pause function errs on a server not in recovery, so it is asked only on one that is.
+         */
+        private static final String CHECK_SQL = "SELECT pg_is_in_recovery(),"
+                + " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END,"
+                + " (pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::bigint,"
+                + " (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint,"
+                + " CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0"
+                + " ELSE (EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::bigint"
+                + " END";
+
         final ManagedPool pool;
-        volatile boolean healthy;
+        volatile ReplicaState state = ReplicaState.UNCHECKED;
         volatile long lagMillis = -1;
+        volatile long unreplayedBytes = -1;
+        /** Only the check thread touches these two. */
+        private long lastReplayed = -1;
+        private long replayMovedAtNanos = System.nanoTime();
 
         Replica(ManagedPool pool) {
             this.pool = pool;
         }
 
-        boolean usable(Duration maxLag) {
+        boolean usable() {
             CircuitBreaker.State s = pool.breaker().getState();
-            return healthy && lagMillis >= 0 && lagMillis <= maxLag.toMillis()
-                    && s != CircuitBreaker.State.OPEN && s != CircuitBreaker.State.FORCED_OPEN;
+            return state == ReplicaState.REPLAYING && s != CircuitBreaker.State.OPEN
+                    && s != CircuitBreaker.State.FORCED_OPEN;
         }
 
-        void check() {
+        void failed() {
+            state = ReplicaState.UNREACHABLE;
+            lagMillis = -1;
+        }
+
+        ReplicaStatus status() {
+            return new ReplicaStatus(pool.role(), state, lagMillis, unreplayedBytes);
+        }
+
+        void check(Duration maxLag) {
             try (Connection c = pool.acquire(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), CASE"
-                         + " WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0"
-                         + " ELSE (EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::bigint"
-                         + " END")) {
+                 ResultSet rs = s.executeQuery(CHECK_SQL)) {
                 rs.next();
-                long lag = rs.getLong(2);
-                lagMillis = rs.wasNull() ? Long.MAX_VALUE : Math.max(0, lag);
-                healthy = true;
+                boolean inRecovery = rs.getBoolean(1);
+                boolean paused = rs.getBoolean(2);
+                long received = rs.getLong(3);
+                boolean receivedKnown = !rs.wasNull();
+                long replayed = rs.getLong(4);
+                boolean replayedKnown = !rs.wasNull();
+                long lag = rs.getLong(5);
+                boolean lagKnown = !rs.wasNull();
+                long now = System.nanoTime();
+                if (!replayedKnown || replayed != lastReplayed) {
+                    lastReplayed = replayed;
+                    replayMovedAtNanos = now;
+                }
+                long behind = receivedKnown && replayedKnown ? Math.max(0, received - replayed) : -1;
+                unreplayedBytes = inRecovery ? behind : -1;
+                lagMillis = !inRecovery ? -1 : lagKnown ? Math.max(0, lag) : Long.MAX_VALUE;
+                if (!inRecovery) {
+                    state = ReplicaState.PROMOTED;
+                } else if (paused && behind > 0) {
+                    state = ReplicaState.REPLAY_PAUSED;
+                } else if (behind > 0 && now - replayMovedAtNanos > maxLag.toNanos()) {
+                    state = ReplicaState.REPLAY_STALLED;
+                } else if (lagMillis > maxLag.toMillis()) {
+                    state = ReplicaState.LAGGING;
+                } else {
+                    state = ReplicaState.REPLAYING;
+                }
             } catch (SQLException | RuntimeException e) {
-                healthy = false;
-                lagMillis = -1;
+                failed();
             }
         }
     }

@@ -112,6 +112,21 @@ public final class Failures {
     }
 
     /**
+     * Whether a statement was refused because its transaction is read-only: SQLSTATE 25006
+     * ({@code read_only_sql_transaction}). On a session that asked for read-write this means the
+     * server is a standby (every transaction in recovery is read-only) or the application made the
+     * transaction read-only itself; the caller tells the two apart with
+     * {@code pg_is_in_recovery()}. The statement did nothing and its transaction is aborted.
+     * Not an infrastructure failure by itself: breakers do not count it (see DatabaseService).
+     *
+     * @param t a failure, possibly wrapped; may be null
+     * @return true if the first SQLSTATE in the cause chain is 25006
+     */
+    public static boolean isReadOnlyTransaction(Throwable t) {
+        return "25006".equals(sqlState(t));
+    }
+
+    /**
      * Whether a statement failed only because a server-side prepared statement it used went stale:
      * SQLSTATE 26000 (the named statement is gone, e.g. behind a pooler) or 0A000 raised by the
      * server's plan-cache revalidation ("cached plan must not change result type", after another

@@ -19,6 +19,13 @@ public final class RoutingStats {
         NO_REPLICAS,
         /** every replica's replay lag exceeds the bound */
         LAGGING,
+        /**
+         * every replica stopped replaying: replay paused ({@code pg_wal_replay_pause()}) or stalled
+         * with WAL received that it does not apply
+         */
+        NOT_REPLAYING,
+        /** every replica left recovery: it was promoted and is no replica of this primary any more */
+        PROMOTED,
         /** every replica failed its last check */
         UNHEALTHY,
         /** every replica's breaker is open */
@@ -28,6 +35,7 @@ public final class RoutingStats {
     }
 
     private final LongAdder writes = new LongAdder();
+    private final LongAdder primaryEvictions = new LongAdder();
     private final Map<Reason, LongAdder> primaryReads = new EnumMap<>(Reason.class);
     private final Map<String, LongAdder> replicaReads = new ConcurrentHashMap<>();
 
@@ -41,6 +49,10 @@ public final class RoutingStats {
         writes.increment();
     }
 
+    void primaryEvicted() {
+        primaryEvictions.increment();
+    }
+
     void primaryRead(Reason reason) {
         primaryReads.get(reason).increment();
     }
@@ -52,6 +64,15 @@ public final class RoutingStats {
     /** @return connections acquired for writes and transactions */
     public long writes() {
         return writes.sum();
+    }
+
+    /**
+     * @return how often the primary pool was found on a server in recovery (a standby: its write
+     *     failed with SQLSTATE 25006, or the background check saw {@code pg_is_in_recovery()}) and
+     *     its connections were evicted so that new ones resolve the URL again
+     */
+    public long primaryEvictions() {
+        return primaryEvictions.sum();
     }
 
     /**
@@ -83,7 +104,8 @@ public final class RoutingStats {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("writes=").append(writes()).append(", primaryReads={");
+        StringBuilder sb = new StringBuilder("writes=").append(writes()).append(", primaryEvictions=")
+                .append(primaryEvictions()).append(", primaryReads={");
         primaryReads.forEach((k, v) -> sb.append(k).append('=').append(v.sum()).append(' '));
         sb.append("}, replicaReads={");
         replicaReads.forEach((k, v) -> sb.append(k).append('=').append(v.sum()).append(' '));
