@@ -866,13 +866,6 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     }
 
     /**
-     * TEMPORARY until the lead's softEvict() lands on main: closes idle connections only.
-     */
-    public void softEvict() {
-        evictIdle();
-    }
-
-    /**
      * Opens {@code minIdle} connections so the first calls don't pay for them. Failures are not
      * thrown: the pool retries on demand.
      */
