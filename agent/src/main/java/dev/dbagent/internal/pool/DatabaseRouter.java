@@ -241,10 +241,10 @@ public final class DatabaseRouter implements ConnectionProvider {
     }
 
     private void primaryOnStandby() {
-        LOG.warn("the primary pool of database '{}' is connected to a server in recovery (a standby); "
-                + "evicting its connections so that new ones resolve {} again", database, primary.maskedUrl());
         stats.primaryEvicted();
-        primary.softEvict();
+        ManagedPool.Eviction evicted = primary.softEvict();
+        LOG.warn("the primary pool of database '{}' is connected to a server in recovery (a standby): {}, so that"
+                + " new connections resolve {} again", database, evicted, primary.maskedUrl());
     }
 
     /** Why a replica is or is not used for reads, as its last check found it. */

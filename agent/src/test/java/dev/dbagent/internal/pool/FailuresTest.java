@@ -34,6 +34,17 @@ class FailuresTest {
     }
 
     @Test
+    void aReadOnlyTransactionRefusalIsRecognisedThroughJdbiButIsNoInfrastructureFailure() {
+        SQLException refused = new SQLException("ERROR: cannot execute INSERT in a read-only transaction", "25006");
+        UnableToExecuteStatementException wrapped = new UnableToExecuteStatementException(refused, null);
+        assertThat(Failures.isReadOnlyTransaction(wrapped)).isTrue();
+        assertThat(Failures.isInfrastructure(wrapped)).as("breakers do not count it").isFalse();
+        assertThat(Failures.isReadOnlyTransaction(new SQLException("x", "25001"))).isFalse();
+        assertThat(Failures.isReadOnlyTransaction(new SQLException("no state"))).isFalse();
+        assertThat(Failures.isReadOnlyTransaction(null)).isFalse();
+    }
+
+    @Test
     void applicationIoAndTimeoutFailuresDoNotCount() {
         assertThat(Failures.isInfrastructure(new UncheckedIOException(new IOException("disk full")))).isFalse();
         assertThat(Failures.isInfrastructure(new IOException("remote API down"))).isFalse();
