@@ -139,7 +139,10 @@ class ReplicaRoutingTest {
                 try (RoutedConnection c = router.acquire(Intent.READ)) {
                     assertThat(c.role()).isEqualTo("primary");
                 }
-                assertThat(router.stats().primaryReads(RoutingStats.Reason.LAGGING)).isEqualTo(1);
+                // paused with WAL received and not replayed: dropped as not replaying, whatever the lag
+                assertThat(router.stats().primaryReads(RoutingStats.Reason.NOT_REPLAYING)).isEqualTo(1);
+                assertThat(router.replicaStatus("replica-1").orElseThrow().state())
+                        .isEqualTo(DatabaseRouter.ReplicaState.REPLAY_PAUSED);
             } finally {
                 rs.execute("SELECT pg_wal_replay_resume()");
             }
