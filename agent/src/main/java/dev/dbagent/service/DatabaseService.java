@@ -550,9 +550,10 @@ public final class DatabaseService implements AutoCloseable {
                 provider.connectionLost(c.role, t);
             }
             if (committing && !readOnly && infrastructure) {
+                String ranOn = serverOf(h.getConnection());
                 release(c);
                 h = null;
-                return resolveOutcome(txid, result, t);
+                return resolveOutcome(txid, ranOn, result, t);
             }
             rollbackQuietly(h);
             // A write refused with 25006 on a session that asked for read-write ran on a standby:
@@ -691,10 +692,28 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     /**
+     * The host and port the driver connected this connection to (no round trip: pgJDBC keeps it,
+     * also after the connection died), or null if it cannot say.
+     */
+    private static String serverOf(java.sql.Connection c) {
+        try {
+            return c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor().getHostSpec().toString();
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * The connection died while COMMIT was in flight: ask the server on a new connection what
      * became of the transaction. Never repeats the transaction.
+     *
+     * <p>Only the server the transaction ran on can answer. After a failover a multi-host URL
+     * leads the new connection to another server (the promoted standby); if the transaction's
+     * WAL never reached it, it may since have given the same transaction id to a transaction of
+     * its own, and {@code pg_xact_status} would describe that one. So when the asking connection
+     * is on another host than the lost one, the outcome is reported unknown.
      */
-    private <R> R resolveOutcome(String txid, R result, Throwable commitFailure) {
+    private <R> R resolveOutcome(String txid, String ranOn, R result, Throwable commitFailure) {
         if (txid == null) {
             // No xid was assigned, so the transaction changed nothing: committing it or not is the same.
             LOG.warn("connection to database '{}' was lost during COMMIT of a transaction that wrote nothing; "
@@ -705,13 +724,19 @@ public final class DatabaseService implements AutoCloseable {
         long deadline = System.nanoTime() + rs.maxTotal().toNanos();
         int maxQueries = Math.max(3, rs.maxAttempts());
         String status = null;
+        String askedOn = null;
         Throwable lastError = null;
         for (int i = 1; i <= maxQueries; i++) {
             try {
-                status = transactionStatus(txid);
+                TransactionStatus asked = transactionStatus(txid);
+                status = asked.status();
+                askedOn = asked.server();
                 lastError = null;
             } catch (SQLException | RuntimeException e) {
                 lastError = e;
+            }
+            if (lastError == null && ranOn != null && askedOn != null && !ranOn.equals(askedOn)) {
+                break; // another server answers for the primary now: its word is not about this transaction
             }
             if ("committed".equals(status)) {
                 LOG.warn("connection to database '{}' was lost during COMMIT of transaction {}; "
@@ -737,7 +762,10 @@ public final class DatabaseService implements AutoCloseable {
         }
         outcomeUnknown.inc();
         String why;
-        if (lastError != null) {
+        if (lastError == null && ranOn != null && askedOn != null && !ranOn.equals(askedOn)) {
+            why = "it ran on " + ranOn + " and the primary is now " + askedOn
+                    + ", which cannot tell whether that server committed it";
+        } else if (lastError != null) {
             why = "the server could not be asked: " + lastError.getClass().getSimpleName()
                     + (Failures.sqlState(lastError) == null ? "" : " SQLSTATE " + Failures.sqlState(lastError));
         } else if (status == null) {
@@ -755,13 +783,17 @@ public final class DatabaseService implements AutoCloseable {
         throw unknown;
     }
 
-    private String transactionStatus(String txid) throws SQLException {
+    /** What {@code pg_xact_status} said, and the server that said it. */
+    private record TransactionStatus(String status, String server) {}
+
+    private TransactionStatus transactionStatus(String txid) throws SQLException {
         try (RoutedConnection rc = provider.acquire(Intent.WRITE);
              PreparedStatement ps = rc.connection().prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+            String server = serverOf(rc.connection());
             ps.setString(1, txid);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getString(1);
+                return new TransactionStatus(rs.getString(1), server);
             }
         }
     }
