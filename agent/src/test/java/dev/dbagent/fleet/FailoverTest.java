@@ -85,7 +85,7 @@ class FailoverTest {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> syncState(primary).equals("sync"));
         }
         String url = "jdbc:postgresql://127.0.0.1:" + primary.port() + ",127.0.0.1:" + replica.port()
-                + "/postgres?targetServerType=primary&hostRecheckSeconds=1";
+                + "/postgres?targetServerType=primary";
         AgentConfig config = AgentConfig.builder().name("failover").environment(Environment.TEST)
                 .database("main", d -> d.url(url).user(primary.user()).password(Secret.of(primary.password()))
                         .replica(replica.jdbcUrl("postgres"))
