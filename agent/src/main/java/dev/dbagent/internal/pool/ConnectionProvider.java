@@ -41,7 +41,10 @@ public interface ConnectionProvider {
      * Tells the provider that a connection of the pool {@code role} failed with {@code failure}
      * after it was handed out. When the failure says the server session is gone (SQLSTATE class
      * 08, 57P01-57P03) the pool closes its idle connections, which most likely died with it, so
-     * that a retry gets a live one. Default: nothing. Never throws, never blocks on the network.
+     * that a retry gets a live one. A primary's failure with SQLSTATE 25006, reported only after
+     * the caller saw the server in recovery, means the primary pool is on a standby: the router
+     * soft-evicts that pool so new connections resolve the URL again. Default: nothing. Never
+     * throws, never blocks on the network.
      *
      * @param role the role of the pool the connection came from
      * @param failure what the caller saw
