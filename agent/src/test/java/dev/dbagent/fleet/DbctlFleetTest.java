@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -75,6 +76,7 @@ class DbctlFleetTest {
     static void start(TestDatabase db) throws Exception {
         server = db.server();
         tmp = Files.createDirectory(dir.resolve("tmp"));
+        Files.deleteIfExists(log("transcript").resolveSibling("transcript.txt"));
         for (String instance : List.of("web-1", "web-2", "web-3")) {
             String database = db.name() + "_" + instance.replace('-', '_');
             server.createDatabase(database);
@@ -166,10 +168,10 @@ class DbctlFleetTest {
         List<String> lines = run.lines();
         assertThat(lines).hasSize(6);
         assertThat(lines.get(0)).matches("AGENT +INSTANCE +HEALTH +ISSUES");
-        assertThat(lines.get(1)).matches(row("web-2", "web-2", "DEGRADED", "WARNING main\\.migrations: .*pending.*"));
+        assertThat(lines.get(1)).matches(row("web-2", "web-2", "DEGRADED", "WARNING main\\.migrations: main: never migrated by dbagent.*"));
         assertThat(lines.get(2)).matches(Pattern.quote(dead) + " +- +UNREACHABLE +cannot reach Jolokia at http://"
                 + Pattern.quote(dead) + "/jolokia/: curl: \\(7\\) .*");
-        assertThat(lines.get(3)).matches(row("web-1", "web-1", "DEGRADED", "WARNING main\\.migrations: .*pending.*"));
+        assertThat(lines.get(3)).matches(row("web-1", "web-1", "DEGRADED", "WARNING main\\.migrations: main: never migrated by dbagent.*"));
         assertThat(lines.get(4)).matches(row("web-3", "web-3", "DOWN",
                 "CRITICAL main\\.breakers: breaker .*FORCED_OPEN.* \\(\\+\\d+ more\\)"));
         assertThat(lines.get(5)).isEqualTo("4 agents: 0 up, 2 degraded, 1 down, 1 unreachable");
@@ -424,7 +426,13 @@ class DbctlFleetTest {
             process.destroyForcibly();
             throw new AssertionError("dbctl " + String.join(" ", args) + " did not finish in 5 minutes");
         }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Run run = new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
+        // a transcript of every run next to the members' logs, for reading after a failure
+        Files.writeString(log("transcript").resolveSibling("transcript.txt"),
+                "$ dbctl " + String.join(" ", command.subList(2, command.size())) + "\n" + run.out() + run.err()
+                        + "exit " + run.exit() + "\n\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return run;
     }
 }

@@ -7,6 +7,8 @@ import dev.dbagent.config.Secret;
 import dev.dbagent.mbeans.ObjectNames;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * One copy of an application, in a JVM of its own as each copy of a real fleet runs: agent
@@ -43,7 +45,13 @@ public final class FleetMember {
                 // three members of agent "shop" share the server: the connection budget expects them
                 .set("dbagent.fleet.expectedInstances", 3)
                 .database("main", d -> d.url(url).user(user).password(Secret.of(dbPassword))
-                        .set("currentSchema", "shop").migrateOnStart(false).changelog("dev/dbagent/fleet/v2.xml"))
+                        .set("currentSchema", "shop")
+                        // above the test default of 5: the health probes borrow up to 4 pooled connections
+                        // at once, and 4 of 5 in use reads as a saturated pool (DEGRADED)
+                        .set("pool.maxTotal", 10)
+                        // three JVMs starting at once on a small shared machine make their first
+                        // connections slowly; the test default (2 s) would open the pool breakers
+                        .set("pool.maxWaitMillis", 15_000).migrateOnStart(false).changelog("dev/dbagent/fleet/v2.xml"))
                 .set("dbagent.jolokia.enabled", true)
                 .set("dbagent.jolokia.port", 0)
                 .set("dbagent.jolokia.auth", true)
@@ -53,9 +61,15 @@ public final class FleetMember {
                 .set("dbagent.jolokia.policyFile",
                         Path.of("..", "jmx-config", "jolokia-access.xml").toAbsolutePath().normalize())
                 .build();
+        MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
         try (DatabaseAgent agent = DatabaseAgent.builder(config).start()) {
+            // every breaker transition, with its cause, into the member's log
+            for (ObjectName breaker : mbeans.queryNames(new ObjectName("dev.dbagent:type=CircuitBreaker,*"), null)) {
+                mbeans.addNotificationListener(breaker, (n, handback) -> System.out.println(
+                        "breaker " + n.getSource() + ": " + n.getMessage()), null, null);
+            }
             if (forceOpen) {
-                ManagementFactory.getPlatformMBeanServer().invoke(ObjectNames.serviceBreaker("shop", "main"),
+                mbeans.invoke(ObjectNames.serviceBreaker("shop", "main"),
                         "forceOpen", new Object[0], new String[0]);
             }
             System.out.println("jolokia-port " + agent.jolokiaUrl().orElseThrow().getPort());
