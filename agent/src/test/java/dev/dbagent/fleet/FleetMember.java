@@ -7,6 +7,7 @@ import dev.dbagent.config.Secret;
 import dev.dbagent.mbeans.ObjectNames;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -68,6 +69,19 @@ public final class FleetMember {
                 mbeans.addNotificationListener(breaker, (n, handback) -> System.out.println(
                         "breaker " + n.getSource() + ": " + n.getMessage()), null, null);
             }
+            // A cold JVM on a busy machine can take longer than a check's deadline for its first
+            // Liquibase parse or login, and such a check reads as hung (DOWN) until it returns: the
+            // member announces itself once it is no longer DOWN, as a warmed-up copy would.
+            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            String report = "";
+            while (System.nanoTime() < until) {
+                report = (String) mbeans.invoke(ObjectNames.health("shop"), "runNow", new Object[0], new String[0]);
+                if (!"DOWN".equals(mbeans.getAttribute(ObjectNames.health("shop"), "Status"))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            System.out.println("warmed up: " + report.lines().findFirst().orElse(""));
             if (forceOpen) {
                 mbeans.invoke(ObjectNames.serviceBreaker("shop", "main"),
                         "forceOpen", new Object[0], new String[0]);
