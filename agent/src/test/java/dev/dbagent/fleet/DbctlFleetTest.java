@@ -216,26 +216,36 @@ class DbctlFleetTest {
         assertThat(appliedChangesets(DATABASES.get("web-3"))).isZero();
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"jq", "python3"})
     @Order(5)
-    void aFleetThatIsAllUpExitsZero() throws Exception {
-        Run run = dbctl(operator(), "--hosts", hosts("up", "web-1", "web-2").toString(), "health");
+    void aFleetThatIsAllUpExitsZeroWithJqOrPython(String tool) throws Exception {
+        Map<String, String> env = new HashMap<>(operator());
+        env.put("DBCTL_JSON", tool);
+
+        Run run = dbctl(env, "--hosts", hosts("up", "web-1", "web-2").toString(), "health");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.lines()).hasSize(4);
-        assertThat(run.lines().get(1)).matches(row("web-1", "web-1", "UP", ".*"));
-        assertThat(run.lines().get(2)).matches(row("web-2", "web-2", "UP", ".*"));
-        assertThat(run.lines().get(3)).isEqualTo("2 agents: 2 up, 0 degraded, 0 down, 0 unreachable");
+        assertThat(cells(run)).containsExactly(
+                line("AGENT", "INSTANCE", "HEALTH", "ISSUES"),
+                line(ADDRESS.get("web-1"), "web-1", "UP", "none"),
+                line(ADDRESS.get("web-2"), "web-2", "UP", "none"),
+                "2 agents: 2 up, 0 degraded, 0 down, 0 unreachable");
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"jq", "python3"})
     @Order(6)
-    void aDownAgentMakesTheFleetExitOne() throws Exception {
-        Run run = dbctl(operator(), "--hosts", hosts("down", "web-1", "web-2", "web-3").toString(), "health");
+    void aDownAgentMakesTheFleetExitOneWithJqOrPython(String tool) throws Exception {
+        Map<String, String> env = new HashMap<>(operator());
+        env.put("DBCTL_JSON", tool);
+
+        Run run = dbctl(env, "--hosts", hosts("down", "web-1", "web-2", "web-3").toString(), "health");
 
         assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
         assertThat(run.lines()).hasSize(5);
-        assertThat(run.lines().get(3)).matches(row("web-3", "web-3", "DOWN", "CRITICAL main\\.breakers: .*"));
+        assertThat(run.lines().get(3)).matches(row("web-3", "web-3", "DOWN",
+                "CRITICAL main\\.breakers: breaker \\S+ is FORCED_OPEN .*: calls are rejected \\(\\+\\d+ more\\)"));
         assertThat(run.lines().get(4)).isEqualTo("3 agents: 2 up, 0 degraded, 1 down, 0 unreachable");
     }
 
