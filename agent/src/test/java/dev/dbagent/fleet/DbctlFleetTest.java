@@ -337,6 +337,8 @@ class DbctlFleetTest {
         Run jmx = dbctl(operator(), "--hosts", hosts("up", "web-1").toString(), "--via", "jmx", "health");
         Run both = dbctl(operator(), "--hosts", hosts("up", "web-1").toString(), "--port", "8778", "health");
         Run missing = dbctl(operator(), "--hosts", dir.resolve("none.hosts").toString(), "health");
+        Run local = dbctl(operator(), "--hosts", hosts("up", "web-1").toString(), "--local", "status");
+        Run allAlone = dbctl(operator(), "--port", "8778", "--all", "migrate");
 
         assertThat(line.exit()).isEqualTo(2);
         assertThat(line.err()).isEqualTo("dbctl: hosts file " + bad + " line 4: '127.0.0.1' is not host:port"
@@ -348,6 +350,10 @@ class DbctlFleetTest {
         assertThat(both.err()).contains("--hosts names the agents: leave out --host and --port");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("hosts file " + dir.resolve("none.hosts") + " is not readable");
+        assertThat(local.exit()).isEqualTo(2);
+        assertThat(local.err()).isEqualTo("dbctl: --hosts and --local do not go together\n");
+        assertThat(allAlone.exit()).isEqualTo(2);
+        assertThat(allAlone.err()).isEqualTo("dbctl: --all applies to --hosts FILE only\n");
     }
 
     @Test
