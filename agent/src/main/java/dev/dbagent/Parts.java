@@ -177,7 +177,9 @@ final class Parts {
 
     private static HealthCheck saturation(String name, ManagedPool pool, int thresholdPercent) {
         return HealthChecks.of(name, () -> {
-            int active = pool.active();
+            // the checks running next to this one borrow from the same pool: they are not the
+            // application's load, and counting them made a small idle pool look saturated
+            int active = Math.max(0, pool.active() - pool.borrowedByThreadsStartingWith(HealthMonitor.CHECK_THREAD_PREFIX));
             int waiting = pool.waiting();
             int percent = pool.maxTotal() == 0 ? 0 : active * 100 / pool.maxTotal();
             String msg = String.format(Locale.ROOT, "%d of %d connections in use (%d%%), %d waiting", active,

@@ -112,9 +112,10 @@ public final class HealthChecks {
                 CircuitBreaker.State s = b.getState();
                 if (s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN) {
                     status = status.worst(HealthStatus.DOWN);
+                    float rate = b.getMetrics().getFailureRate(); // -1 until enough calls were recorded
                     issues.add(new Issue(Issue.Severity.CRITICAL, name, "breaker " + b.getName() + " is " + s
-                            + String.format(Locale.ROOT, " (failure rate %.1f%%): calls are rejected",
-                            b.getMetrics().getFailureRate())));
+                            + (rate < 0 ? "" : String.format(Locale.ROOT, " (failure rate %.1f%%)", rate))
+                            + ": calls are rejected"));
                 } else if (s == CircuitBreaker.State.HALF_OPEN) {
                     status = status.worst(HealthStatus.DEGRADED);
                     issues.add(new Issue(Issue.Severity.WARNING, name, "breaker " + b.getName()

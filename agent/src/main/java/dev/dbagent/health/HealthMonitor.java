@@ -46,6 +46,8 @@ public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
     /** Deadline of each check unless the constructor says otherwise. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+    /** Checks run on threads named with this prefix and the agent's name. */
+    public static final String CHECK_THREAD_PREFIX = "dbagent-health-check-";
 
     private final String name;
     private final Clock clock;
@@ -87,7 +89,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
         this.deadline = checkDeadline;
         this.checkThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "dbagent-health-check-" + name);
+            Thread t = new Thread(r, CHECK_THREAD_PREFIX + name);
             t.setDaemon(true);
             return t;
         });

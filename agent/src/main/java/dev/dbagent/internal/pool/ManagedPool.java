@@ -571,6 +571,20 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     /** @return borrowed connections */
     public int active() { return dataSource.getNumActive(); }
 
+    /**
+     * @param threadPrefix a thread-name prefix, e.g. the health checks' {@code dbagent-health-check-}
+     * @return how many connections threads with that prefix hold now
+     */
+    public int borrowedByThreadsStartingWith(String threadPrefix) {
+        int n = 0;
+        for (Borrow b : borrowers.values()) {
+            if (b.thread().startsWith(threadPrefix)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** @return idle connections */
     public int idle() { return dataSource.getNumIdle(); }
 
