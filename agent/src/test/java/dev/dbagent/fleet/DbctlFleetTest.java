@@ -245,7 +245,7 @@ class DbctlFleetTest {
         assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
         assertThat(run.lines()).hasSize(5);
         assertThat(run.lines().get(3)).matches(row("web-3", "web-3", "DOWN",
-                "CRITICAL main\\.breakers: breaker \\S+ is FORCED_OPEN .*: calls are rejected \\(\\+\\d+ more\\)"));
+                "CRITICAL main\\.breakers: breaker \\S+ is FORCED_OPEN.*: calls are rejected \\(\\+\\d+ more\\)"));
         assertThat(run.lines().get(4)).isEqualTo("3 agents: 2 up, 0 degraded, 1 down, 0 unreachable");
     }
 
