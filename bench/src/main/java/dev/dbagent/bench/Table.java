@@ -33,10 +33,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * yardstick too) and reported as median and range over the repeats.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.dbagent.bench.Table} with optional
- * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (5 iterations of 3 s: Jdbi's
- * code needs that long to be compiled on a busy 2-core machine),
- * {@code iterations} (3), {@code seconds} (5), {@code include} (a regex of benchmark names) and
- * {@code pgbench} (the binary; /usr/lib/postgresql/15/bin/pgbench).
+ * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (3 iterations) of
+ * {@code warmupSeconds} (2 s each), {@code iterations} (5) of {@code seconds} (2 s each),
+ * {@code include} (a regex of benchmark names) and {@code pgbench} (the binary;
+ * /usr/lib/postgresql/15/bin/pgbench). With the defaults one repeat of the full table (20 forks
+ * and two pgbench runs) takes about 7-8 minutes: many short measurement iterations give JMH's
+ * error a usable number of degrees of freedom (with 3 iterations its 99.9% interval is ±32
+ * standard errors), and the repeats, each running every variant once, keep the variants
+ * interleaved in time.
  */
 public final class Table {
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
@@ -54,9 +58,10 @@ public final class Table {
         for (String t : System.getProperty("threads", "8,1").split(",")) {
             threads.add(Integer.parseInt(t.trim()));
         }
-        int seconds = Integer.getInteger("seconds", 5);
-        int iterations = Integer.getInteger("iterations", 3);
-        int warmup = Integer.getInteger("warmup", 5);
+        int seconds = Integer.getInteger("seconds", 2);
+        int iterations = Integer.getInteger("iterations", 5);
+        int warmup = Integer.getInteger("warmup", 3);
+        int warmupSeconds = Integer.getInteger("warmupSeconds", 2);
         String include = System.getProperty("include", "PointSelectBenchmark|WriteBenchmark");
         String pgbench = System.getProperty("pgbench", "/usr/lib/postgresql/15/bin/pgbench");
 
@@ -68,7 +73,9 @@ public final class Table {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(secret, db.password);
             try {
+                long began = System.nanoTime();
                 for (int r = 1; r <= repeats; r++) {
+                    long repeatBegan = System.nanoTime();
                     for (int t : threads) {
                         Map<String, List<double[]>> byVariant = results.computeIfAbsent(t, k -> new LinkedHashMap<>());
                         if (Files.isExecutable(Path.of(pgbench)) && include.contains("PointSelect")) {
@@ -77,7 +84,7 @@ public final class Table {
                             System.out.printf(Locale.ROOT, "# repeat %d, %d threads: %s %.0f tps%n", r, t, PGBENCH, tps);
                         }
                         ChainedOptionsBuilder o = new OptionsBuilder().include(include).threads(t).forks(1)
-                                .warmupIterations(warmup).warmupTime(TimeValue.seconds(3))
+                                .warmupIterations(warmup).warmupTime(TimeValue.seconds(warmupSeconds))
                                 .measurementIterations(iterations).measurementTime(TimeValue.seconds(seconds))
                                 .addProfiler(GCProfiler.class).shouldFailOnError(true)
                                 .jvmArgsAppend("-Ddbagent.bench.port=" + db.port, "-Ddbagent.bench.user=" + db.user,
@@ -98,10 +105,22 @@ public final class Table {
                         }
                     }
                     print(results);
+                    System.out.printf(Locale.ROOT, "%n# repeat %d took %d s (%d s so far); load average %s%n", r,
+                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - repeatBegan),
+                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began), loadAverage());
                 }
             } finally {
                 Files.deleteIfExists(secret);
             }
+        }
+    }
+
+    /** @return the 1-minute load average, or "?" off Linux: the figures mean little on a busy machine */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
         }
     }
 
