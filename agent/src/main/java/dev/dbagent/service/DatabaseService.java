@@ -46,6 +46,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.extension.Extensions;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -163,6 +164,10 @@ public final class DatabaseService implements AutoCloseable {
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> errorsByType = new ConcurrentHashMap<>();
+    /** Whether plain SqlObject methods take {@link DirectSql}'s path (not when the Jdbi was customised). */
+    private final boolean direct;
+    private final LongAdder directStatements = new LongAdder();
+    private final LongAdder directPlans = new LongAdder();
 
     private DatabaseService(Builder b) {
         this.agentName = b.agentName;
@@ -184,6 +189,12 @@ public final class DatabaseService implements AutoCloseable {
         jdbi.setSqlLogger(new StatementRecorder());
         if (b.jdbiCustomizer != null) {
             b.jdbiCustomizer.accept(jdbi);
+            this.direct = false;
+        } else {
+            // Only on a Jdbi the service configured alone: a customiser may add statement
+            // customisers or context listeners, which the direct path cannot see.
+            this.direct = true;
+            jdbi.getConfig(Extensions.class).registerHandlerCustomizer(DirectSql.INSTANCE);
         }
 
         this.breaker = CircuitBreaker.of(prefix + ".service", Breakers.config(settings.breaker(), clock));
@@ -449,6 +460,16 @@ public final class DatabaseService implements AutoCloseable {
     /** @return retries performed since start */
     public long retryCount() {
         return retries.getCount();
+    }
+
+    /** @return statements of SqlObject methods run on the direct path since start (0 when the Jdbi was customised) */
+    long directStatementCount() {
+        return directStatements.sum();
+    }
+
+    /** @return direct-path plans made since start, one per thread's handle and method */
+    long directPlanCount() {
+        return directPlans.sum();
     }
 
     /** @return writes whose outcome could not be resolved since start */
@@ -987,11 +1008,96 @@ public final class DatabaseService implements AutoCloseable {
      * pooled connection is still borrowed per call and returned at its end. Used by its thread
      * only.
      */
-    private final class Lent extends ForwardingConnection {
+    private final class Lent extends ForwardingConnection implements DirectSql.Host {
         Connection current;
         Handle handle;
         boolean keep;
         final Map<Class<?>, Object> daos = new HashMap<>();
+        /** Set while {@link DirectSql} has Jdbi replay a failed statement: the next one is a stand-in. */
+        DirectSql.Replay replay;
+
+        @Override
+        public boolean directAllowed() {
+            return direct && current != null && replay == null;
+        }
+
+        @Override
+        public boolean isOwnLogger(SqlLogger logger) {
+            return logger instanceof StatementRecorder;
+        }
+
+        @Override
+        public void noteStatement(String renderedSql, long nanos) {
+            CallContext c = DatabaseService.this.current.get();
+            if (c != null) {
+                c.statement(renderedSql, nanos);
+            }
+        }
+
+        @Override
+        public void count(boolean plan) {
+            (plan ? directPlans : directStatements).increment();
+        }
+
+        @Override
+        public Object replaying(DirectSql.Replay r, DirectSql.ThrowingSupplier action) throws Exception {
+            replay = r;
+            try {
+                return action.get();
+            } finally {
+                replay = null;
+            }
+        }
+
+        /** @return the stand-in for a replayed failure (used once), or null for a real statement */
+        private PreparedStatement standIn() throws SQLException {
+            DirectSql.Replay r = replay;
+            if (r == null) {
+                return null;
+            }
+            replay = null;
+            if (r.step() == DirectSql.Step.PREPARE) {
+                throw r.failure();
+            }
+            return DirectSql.standIn(r);
+        }
+
+        @Override
+        public PreparedStatement prepareStatement(String sql) throws SQLException {
+            PreparedStatement s = standIn();
+            return s != null ? s : super.prepareStatement(sql);
+        }
+
+        @Override
+        public PreparedStatement prepareStatement(String sql, int type, int concurrency) throws SQLException {
+            PreparedStatement s = standIn();
+            return s != null ? s : super.prepareStatement(sql, type, concurrency);
+        }
+
+        @Override
+        public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability)
+                throws SQLException {
+            PreparedStatement s = standIn();
+            return s != null ? s : super.prepareStatement(sql, type, concurrency, holdability);
+        }
+
+        @Override
+        public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+            PreparedStatement s = standIn();
+            return s != null ? s : super.prepareStatement(sql, autoGeneratedKeys);
+        }
+
+        @Override
+        public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+            PreparedStatement s = standIn();
+            return s != null ? s : super.prepareStatement(sql, columnIndexes);
+        }
+
+        @Override
+        public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+            PreparedStatement s = standIn();
+            return s != null ? s : super.prepareStatement(sql, columnNames);
+        }
 
         @Override
         protected Connection delegate() throws SQLException {
