@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collector;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
@@ -59,7 +60,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * so null handling is Jdbi's) and the row mapper of the result type. A method takes this path only
  * when all of these hold, and goes through Jdbi unchanged otherwise:
  * <ul>
- *   <li>{@code @SqlQuery} returning a single value (no collector, stream or iterator type), or
+ *   <li>{@code @SqlQuery} returning a single value, or a type Jdbi collects rows into
+ *       ({@code List}, {@code Set}, {@code Optional}, ...; not a stream, iterator or map), or
  *       {@code @SqlUpdate} returning {@code int}, {@code Integer}, {@code boolean}, {@code Boolean}
  *       or {@code void};</li>
  *   <li>the method carries no other annotation; each parameter is either unannotated (positional
@@ -130,7 +132,7 @@ final class DirectSql implements ExtensionHandlerCustomizer {
     }
 
     /** What a method's declaration allows, decided once per method. */
-    private record Shape(boolean query, String[] bindNames, Class<?> returnType) {
+    private record Shape(boolean query, String[] bindNames, Class<?> returnType, Type genericReturn) {
         static Shape of(Class<?> type, Method method) {
             SqlQuery q = method.getAnnotation(SqlQuery.class);
             SqlUpdate u = method.getAnnotation(SqlUpdate.class);
@@ -139,16 +141,17 @@ final class DirectSql implements ExtensionHandlerCustomizer {
                 return null;
             }
             Type generic = GenericTypes.resolveType(method.getGenericReturnType(), type);
-            if (!(generic instanceof Class<?> rt)) {
-                return null;
-            }
+            Class<?> rt = GenericTypes.getErasedType(generic);
             if (q != null) {
+                // Jdbi returns these lazily or by key: left to Jdbi. Single values and collections
+                // (List, Set, Optional, ...) are decided at planning by Jdbi's collectors.
                 if (rt == void.class || rt == Void.class || Stream.class.isAssignableFrom(rt)
                         || Iterator.class.isAssignableFrom(rt) || ResultIterable.class.isAssignableFrom(rt)
-                        || ResultIterator.class.isAssignableFrom(rt) || Iterable.class.isAssignableFrom(rt)
-                        || Optional.class.isAssignableFrom(rt) || Map.class.isAssignableFrom(rt) || rt.isArray()) {
+                        || ResultIterator.class.isAssignableFrom(rt) || Map.class.isAssignableFrom(rt) || rt.isArray()) {
                     return null;
                 }
+            } else if (!(generic instanceof Class<?>)) {
+                return null;
             } else if (!(rt == int.class || rt == Integer.class || rt == boolean.class || rt == Boolean.class
                     || rt == void.class)) {
                 return null;
@@ -170,7 +173,7 @@ final class DirectSql implements ExtensionHandlerCustomizer {
                     return null;
                 }
             }
-            return new Shape(q != null, names, rt);
+            return new Shape(q != null, names, rt, generic);
         }
 
         /** Only annotations that configure (mappers, arguments) on the DAO type and its supertypes. */
@@ -206,10 +209,13 @@ final class DirectSql implements ExtensionHandlerCustomizer {
         final QualifiedType<?>[] argumentTypes;
         final Integer queryTimeout;
         final RowMapper<?> mapper;
+        /** Jdbi's collector of the return type (List, Optional, ...), or null for a single value. */
+        final Collector<Object, Object, Object> collector;
         final String primitiveMessage;
 
         Plan(Handle handle, ConfigRegistry config, StatementContext context, String sql, String rendered, int[] argumentOf,
-             QualifiedType<?>[] argumentTypes, Integer queryTimeout, RowMapper<?> mapper, String primitiveMessage) {
+             QualifiedType<?>[] argumentTypes, Integer queryTimeout, RowMapper<?> mapper,
+             Collector<Object, Object, Object> collector, String primitiveMessage) {
             this.handle = handle;
             this.config = config;
             this.context = context;
@@ -219,6 +225,7 @@ final class DirectSql implements ExtensionHandlerCustomizer {
             this.argumentTypes = argumentTypes;
             this.queryTimeout = queryTimeout;
             this.mapper = mapper;
+            this.collector = collector;
             this.primitiveMessage = primitiveMessage;
         }
     }
@@ -312,7 +319,18 @@ final class DirectSql implements ExtensionHandlerCustomizer {
                 Object value;
                 try (ResultSet rs = st.getResultSet()) {
                     RowMapper<?> m = plan.mapper.specialize(rs, plan.context);
-                    value = rs.next() ? m.map(rs, plan.context) : null;
+                    Collector<Object, Object, Object> collector = plan.collector;
+                    if (collector == null) {
+                        value = rs.next() ? m.map(rs, plan.context) : null;
+                    } else {
+                        // what Stream.collect does on Jdbi's sequential row stream
+                        Object acc = collector.supplier().get();
+                        while (rs.next()) {
+                            collector.accumulator().accept(acc, m.map(rs, plan.context));
+                        }
+                        value = collector.characteristics().contains(Collector.Characteristics.IDENTITY_FINISH)
+                                ? acc : collector.finisher().apply(acc);
+                    }
                 }
                 host.noteStatement(plan.rendered, took);
                 host.count(false);
@@ -376,21 +394,35 @@ final class DirectSql implements ExtensionHandlerCustomizer {
                     types[i] = QualifiedType.of(GenericTypes.resolveType(params[i].getParameterizedType(), type));
                 }
                 RowMapper<?> mapper = null;
+                Collector<Object, Object, Object> collector = null;
                 String primitive = null;
                 if (shape.query) {
-                    QualifiedType<?> rt = QualifiedType.of(shape.returnType);
-                    if (ctx.findCollectorFor(shape.returnType).isPresent()) {
-                        return null; // Jdbi collects into it: not a single value
+                    // as Jdbi's SqlObject returners decide: a collector for the return type means
+                    // the rows of its element type are collected, otherwise the first row is mapped
+                    Type element = shape.genericReturn;
+                    Optional<Collector<?, ?, ?>> found = ctx.findCollectorFor(shape.genericReturn);
+                    if (found.isPresent()) {
+                        Optional<Type> e = ctx.findElementTypeFor(shape.genericReturn);
+                        if (e.isEmpty()) {
+                            return null;
+                        }
+                        element = e.get();
+                        @SuppressWarnings("unchecked")
+                        Collector<Object, Object, Object> c = (Collector<Object, Object, Object>) found.get();
+                        collector = c;
+                    } else if (!(shape.genericReturn instanceof Class<?>)) {
+                        return null;
                     }
-                    Optional<RowMapper<?>> m = ctx.findMapperFor((Type) shape.returnType);
+                    Optional<RowMapper<?>> m = ctx.findMapperFor(element);
                     if (m.isEmpty()) {
                         return null; // Jdbi reports the missing mapper
                     }
                     mapper = m.get();
-                    primitive = "SQL method returns primitive " + rt + ", but statement returned no results";
+                    primitive = "SQL method returns primitive " + QualifiedType.of(shape.genericReturn)
+                            + ", but statement returned no results";
                 }
                 return new Plan(h, config, ctx, parsed.getSql(), rendered, argumentOf, types, statements.getQueryTimeout(),
-                        mapper, primitive);
+                        mapper, collector, primitive);
             } catch (RuntimeException e) {
                 return null; // whatever Jdbi would refuse, it refuses itself
             }

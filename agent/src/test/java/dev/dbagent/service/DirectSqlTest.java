@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -64,6 +66,18 @@ class DirectSqlTest {
 
         @SqlQuery("SELECT id FROM item ORDER BY id")
         List<Integer> ids();
+
+        @SqlQuery("SELECT id, owner, qty FROM item WHERE id BETWEEN :from AND :to ORDER BY id")
+        List<Item> range(@Bind("from") int from, @Bind("to") int to);
+
+        @SqlQuery("SELECT owner FROM item WHERE id BETWEEN :from AND :to ORDER BY id")
+        Set<String> owners(@Bind("from") int from, @Bind("to") int to);
+
+        @SqlQuery("SELECT id, owner, qty FROM item WHERE id BETWEEN :from AND :to ORDER BY id")
+        Optional<Item> find(@Bind("from") int from, @Bind("to") int to);
+
+        @SqlQuery("SELECT owner FROM item WHERE id = :id")
+        Optional<String> ownerIfAny(@Bind("id") int id);
 
         @SqlQuery("SELECT id, owner, qty FROM <table> WHERE id = :id")
         Item fromDefined(@Define("table") String table, @Bind("id") int id);
@@ -151,6 +165,15 @@ class DirectSqlTest {
             out.add(outcome(s, false, d -> d.item(b + 99)));
             out.add(outcome(s, false, d -> d.fromDefined("item", b + 1).owner()));
             out.add(outcome(s, false, d -> d.ids().contains(b + 1)));
+            out.add(outcome(s, false, d -> d.range(b, b + 9).stream().map(Item::owner).toList()));
+            out.add(outcome(s, false, d -> d.range(b + 50, b + 59)));
+            out.add(outcome(s, false, d -> new java.util.TreeSet<>(d.owners(b + 1, b + 1))));
+            out.add(outcome(s, false, d -> d.owners(b, b + 9).size()));
+            out.add(outcome(s, false, d -> d.find(b + 1, b + 1).map(Item::owner)));
+            out.add(outcome(s, false, d -> d.find(b + 50, b + 59)));
+            out.add(outcome(s, false, d -> d.find(b, b + 9))); // two rows: Jdbi's "multiple values" error
+            out.add(outcome(s, false, d -> d.ownerIfAny(b + 2))); // a row whose value is null
+            out.add(outcome(s, false, d -> d.ownerIfAny(b + 99)));
             out.add(outcome(s, false, d -> d.broken(b + 1))); // 42703 at execute
             out.add(outcome(s, false, d -> d.divide(0))); // 22012 at execute
             out.add(outcome(s, false, d -> d.divide(2)));
@@ -164,11 +187,13 @@ class DirectSqlTest {
         assertThat(expected.get(2)).contains("UnableToExecuteStatementException").contains("23505")
                 .contains("arguments:");
         assertThat(expected.get(10)).contains("IllegalStateException").contains("returns primitive");
-        assertThat(expected.get(17)).contains("42703");
-        assertThat(expected.get(20)).startsWith("thrown org.jdbi.v3.core.statement.").contains("id");
-        assertThat(expected.get(22)).isEqualTo("value null");
+        assertThat(expected.get(17)).isEqualTo("value [ada, null] (ListN)");
+        assertThat(expected.get(23)).startsWith("thrown java.lang.IllegalStateException");
+        assertThat(expected.get(26)).contains("42703");
+        assertThat(expected.get(29)).startsWith("thrown org.jdbi.v3.core.statement.").contains("id");
+        assertThat(expected.get(31)).isEqualTo("value null");
         // the direct path ran the plain ones; the jdbi service has none
-        assertThat(direct.directStatementCount()).isGreaterThanOrEqualTo(12);
+        assertThat(direct.directStatementCount()).isGreaterThanOrEqualTo(20);
         assertThat(jdbi.directStatementCount()).isZero();
     }
 
@@ -217,7 +242,7 @@ class DirectSqlTest {
         // the failing row shows the generated id and timestamp, which differ
         assertThat(d.replaceAll("Failing row contains \\(.*\\)\\.", "")).isEqualTo(j.replaceAll("Failing row contains \\(.*\\)\\.", ""))
                 .contains("23514").contains("citizens_email_format_ck").contains("arguments:");
-        assertThat(direct.directStatementCount()).isEqualTo(1); // the create; findById returns Optional: Jdbi
+        assertThat(direct.directStatementCount()).isEqualTo(2); // the create and findById
     }
 
     @Test
