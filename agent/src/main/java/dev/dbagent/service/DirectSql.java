@@ -57,7 +57,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * <p>Everything Jdbi decides is still decided by Jdbi, once per thread's handle and method: the
  * SQL (the configured SQL locator, template engine and parser, so {@code :name} parameters are
  * rewritten exactly as Jdbi does), the argument for each value (the configured argument factories,
- * so null handling is Jdbi's) and the row mapper of the result type. A method takes this path only
+ * so null handling is Jdbi's), the row mapper of the result or element type and the collector. A method takes this path only
  * when all of these hold, and goes through Jdbi unchanged otherwise:
  * <ul>
  *   <li>{@code @SqlQuery} returning a single value, or a type Jdbi collects rows into
@@ -318,19 +318,12 @@ final class DirectSql implements ExtensionHandlerCustomizer {
                 step = Step.READ;
                 Object value;
                 try (ResultSet rs = st.getResultSet()) {
-                    RowMapper<?> m = plan.mapper.specialize(rs, plan.context);
-                    Collector<Object, Object, Object> collector = plan.collector;
-                    if (collector == null) {
-                        value = rs.next() ? m.map(rs, plan.context) : null;
-                    } else {
-                        // what Stream.collect does on Jdbi's sequential row stream
-                        Object acc = collector.supplier().get();
-                        while (rs.next()) {
-                            collector.accumulator().accept(acc, m.map(rs, plan.context));
-                        }
-                        value = collector.characteristics().contains(Collector.Characteristics.IDENTITY_FINISH)
-                                ? acc : collector.finisher().apply(acc);
-                    }
+                    value = read(plan, rs);
+                } catch (RuntimeException e) {
+                    // a mapper's or collector's own exception (e.g. Optional with two rows) comes
+                    // after the statement ran: Jdbi's SQL logger has seen it by then, so must ours
+                    host.noteStatement(plan.rendered, took);
+                    throw e;
                 }
                 host.noteStatement(plan.rendered, took);
                 host.count(false);
@@ -341,6 +334,22 @@ final class DirectSql implements ExtensionHandlerCustomizer {
             } catch (SQLException e) {
                 return replay(host, step, e, attached, args, handleSupplier);
             }
+        }
+
+        /** Maps the rows as Jdbi's SqlObject returners do: the first row, or all rows into the collector. */
+        private static Object read(Plan plan, ResultSet rs) throws SQLException {
+            RowMapper<?> m = plan.mapper.specialize(rs, plan.context);
+            Collector<Object, Object, Object> collector = plan.collector;
+            if (collector == null) {
+                return rs.next() ? m.map(rs, plan.context) : null;
+            }
+            // what Stream.collect does on Jdbi's sequential row stream
+            Object acc = collector.supplier().get();
+            while (rs.next()) {
+                collector.accumulator().accept(acc, m.map(rs, plan.context));
+            }
+            return collector.characteristics().contains(Collector.Characteristics.IDENTITY_FINISH)
+                    ? acc : collector.finisher().apply(acc);
         }
 
         /**
