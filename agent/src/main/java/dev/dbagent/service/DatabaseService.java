@@ -77,7 +77,10 @@ import org.slf4j.LoggerFactory;
  * it, and do not change its configuration (register mappers and plugins once, through
  * {@link Builder#configureJdbi}): for speed, each thread keeps one handle, and the DAOs attached to
  * it, from call to call, lending it the call's pooled connection. After a failed call the thread
- * starts again with a fresh handle.
+ * starts again with a fresh handle. Plain {@code @SqlQuery}/{@code @SqlUpdate} methods of a DAO run
+ * on a direct statement path that gives what Jdbi gives (same SQL, arguments, mappers, collectors,
+ * exceptions and slow-call records) without building a Jdbi statement; a Jdbi customised through
+ * {@link Builder#configureJdbi} always runs Jdbi's own statements.
  *
  * <h2>Errors</h2>
  * Everything is unchecked except what the callback itself declares ({@code X}), which is
@@ -1213,7 +1216,9 @@ public final class DatabaseService implements AutoCloseable {
 
         /**
          * @param customizer called once with the service's Jdbi, to register mappers, argument
-         *     factories or plugins; must not replace the SQL logger or open handles
+         *     factories or plugins; must not replace the SQL logger or open handles. With a
+         *     customiser, DAO methods always run Jdbi's own statements (the direct statement path
+         *     cannot see statement customisers or context listeners it may add)
          * @return this builder
          */
         public Builder configureJdbi(Consumer<Jdbi> customizer) {
