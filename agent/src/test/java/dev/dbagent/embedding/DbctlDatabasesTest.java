@@ -1,5 +1,6 @@
 package dev.dbagent.embedding;
 
+import dev.dbagent.DbctlProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbagent.Catalogue;
@@ -10,16 +11,12 @@ import dev.dbagent.config.Secret;
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.PostgresServer;
 import dev.dbagent.testing.TestDatabase;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(PostgresExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbctlDatabasesTest {
-    private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
 
     @TempDir
     static Path dir;
@@ -170,20 +166,7 @@ class DbctlDatabasesTest {
     }
 
     private static Run dbctl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", DBCTL.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("DBCTL_"));
-        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("dbctl " + String.join(" ", args) + " did not finish in 5 minutes");
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        DbctlProcess p = DbctlProcess.run(Map.of(), dir, List.of(args));
+        return new Run(p.exit(), p.out(), p.err());
     }
 }

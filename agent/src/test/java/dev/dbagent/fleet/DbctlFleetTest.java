@@ -1,12 +1,12 @@
 package dev.dbagent.fleet;
 
+import dev.dbagent.DbctlProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.dbagent.testing.PostgresExtension;
 import dev.dbagent.testing.PostgresServer;
 import dev.dbagent.testing.TestDatabase;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(PostgresExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbctlFleetTest {
-    private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
     private static final String JOLOKIA_PASSWORD = "fleet-" + UUID.randomUUID();
     private static final Pattern PORT_LINE = Pattern.compile("(?m)^jolokia-port (\\d+)$");
 
@@ -427,26 +426,15 @@ class DbctlFleetTest {
 
     private static Run dbctl(Map<String, String> env, String... args) throws Exception {
         // every member is agent "shop"; a hosts-file line may still name another
-        List<String> command = new ArrayList<>(List.of("bash", DBCTL.toString(), "--agent", "shop"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("DBCTL_"));
-        builder.environment().putAll(env);
-        builder.environment().put("TMPDIR", tmp.toString());
-        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("dbctl " + String.join(" ", args) + " did not finish in 5 minutes");
-        }
-        Run run = new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        List<String> arguments = new ArrayList<>(List.of("--agent", "shop"));
+        arguments.addAll(List.of(args));
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("TMPDIR", tmp.toString());
+        DbctlProcess p = DbctlProcess.run(environment, dir, arguments);
+        Run run = new Run(p.exit(), p.out(), p.err());
         // a transcript of every run next to the members' logs, for reading after a failure
         Files.writeString(log("transcript").resolveSibling("transcript.txt"),
-                "$ dbctl " + String.join(" ", command.subList(2, command.size())) + "\n" + run.out() + run.err()
+                "$ dbctl " + String.join(" ", arguments) + "\n" + run.out() + run.err()
                         + "exit " + run.exit() + "\n\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return run;

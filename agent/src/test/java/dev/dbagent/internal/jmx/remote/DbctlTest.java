@@ -1,19 +1,18 @@
 package dev.dbagent.internal.jmx.remote;
 
+import dev.dbagent.DbctlProcess;
 import dev.dbagent.config.Environment;
 import dev.dbagent.config.JmxRemoteSettings;
 import dev.dbagent.config.JolokiaSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -32,7 +31,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DbctlTest {
 
-    private static final Path DBCTL = Path.of("..", "scripts", "dbctl").toAbsolutePath().normalize();
 
     @TempDir
     static Path dir;
@@ -77,22 +75,8 @@ class DbctlTest {
     }
 
     private static Run dbctl(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", DBCTL.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("DBCTL_"));
-        builder.environment().putAll(env);
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("dbctl " + String.join(" ", args) + " did not finish in 5 minutes");
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        DbctlProcess p = DbctlProcess.run(env, dir, List.of(args));
+        return new Run(p.exit(), p.out(), p.err());
     }
 
     private static Map<String, String> operator() {
