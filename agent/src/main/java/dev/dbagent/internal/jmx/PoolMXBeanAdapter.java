@@ -110,7 +110,7 @@ final class PoolMXBeanAdapter extends InstanceBroadcaster implements PoolMXBean 
         args.put("maxTotal", Integer.toString(maxTotal));
         args.put("minIdle", Integer.toString(minIdle));
         args.put("maxWaitMillis", Long.toString(maxWaitMillis));
-        return control("resize", args, () -> pool.resize(maxTotal, minIdle, Duration.ofMillis(Math.max(0, maxWaitMillis))));
+        return control("resize", args, () -> pool.resize(maxTotal, minIdle, Duration.ofMillis(maxWaitMillis)));
     }
 
     @Override

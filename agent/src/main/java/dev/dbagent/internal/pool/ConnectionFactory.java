@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
 
@@ -285,7 +286,7 @@ public final class ConnectionFactory {
      * @throws IllegalStateException if the password is literal or supplied, or the source cannot
      *     be read; the message never contains a value
      */
-    public java.util.Optional<Secret> rereadPassword() {
+    public Optional<Secret> rereadPassword() {
         return password.reread();
     }
 

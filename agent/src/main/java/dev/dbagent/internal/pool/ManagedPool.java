@@ -664,13 +664,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      * @return how many idle connections were closed
      */
     public int evictIdle() {
-        GenericObjectPool<?> p = dataSource.getConnectionPool();
-        if (p == null) {
-            return 0;
-        }
-        int before = p.getNumIdle();
-        p.clear();
-        return before - p.getNumIdle();
+        return clearIdle();
     }
 
     // ------------------------------------------------------------------ live control

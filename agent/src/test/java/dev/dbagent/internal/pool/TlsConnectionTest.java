@@ -1,5 +1,6 @@
 package dev.dbagent.internal.pool;
 
+import dev.dbagent.Keytool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,12 +52,12 @@ class TlsConnectionTest {
         ca = newCa("ca", "dbagent-test-ca");
         otherCa = newCa("other", "someone-elses-ca");
         // the server certificate names localhost only, so 127.0.0.1 fails host-name verification
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+        Keytool.run("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
                 "-validity", "2", "-keystore", dir.resolve("server.p12").toString(), "-storetype", "PKCS12",
                 "-storepass", PASS);
-        keytool("-certreq", "-alias", "server", "-keystore", dir.resolve("server.p12").toString(), "-storepass", PASS,
+        Keytool.run("-certreq", "-alias", "server", "-keystore", dir.resolve("server.p12").toString(), "-storepass", PASS,
                 "-file", dir.resolve("server.csr").toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-storepass", PASS,
+        Keytool.run("-gencert", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-storepass", PASS,
                 "-infile", dir.resolve("server.csr").toString(), "-outfile", dir.resolve("server.crt").toString(),
                 "-ext", "san=dns:localhost", "-rfc", "-validity", "2");
         Path key = dir.resolve("server.key");
@@ -80,24 +81,13 @@ class TlsConnectionTest {
 
     private static Path newCa(String alias, String cn) throws Exception {
         Path store = dir.resolve(alias + ".p12");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + cn,
+        Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + cn,
                 "-ext", "bc:c", "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12",
                 "-storepass", PASS);
         Path pem = dir.resolve(alias + ".pem");
-        keytool("-exportcert", "-alias", "ca", "-keystore", store.toString(), "-storepass", PASS, "-rfc",
+        Keytool.run("-exportcert", "-alias", "ca", "-keystore", store.toString(), "-storepass", PASS, "-rfc",
                 "-file", pem.toString());
         return pem;
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + args[0] + " failed: " + out);
-        }
     }
 
     private static DatabaseConfig config(String host, Path rootCert) {

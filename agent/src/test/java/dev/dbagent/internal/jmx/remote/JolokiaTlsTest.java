@@ -1,5 +1,6 @@
 package dev.dbagent.internal.jmx.remote;
 
+import dev.dbagent.Keytool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,20 +64,20 @@ class JolokiaTlsTest {
         caPem = dir.resolve("ca.pem");
         Path request = dir.resolve("server.csr");
         Path serverCert = dir.resolve("server.pem");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=dbagent test CA", "-ext", "bc:c",
+        Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=dbagent test CA", "-ext", "bc:c",
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", ca.toString(), "-storepass", STORE_PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", STORE_PASSWORD,
+        Keytool.run("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", STORE_PASSWORD,
                 "-file", caPem.toString());
-        keytool("-genkeypair", "-alias", "jolokia", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-validity", "2",
+        Keytool.run("-genkeypair", "-alias", "jolokia", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
-        keytool("-certreq", "-alias", "jolokia", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD,
+        Keytool.run("-certreq", "-alias", "jolokia", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD,
                 "-file", request.toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", STORE_PASSWORD,
+        Keytool.run("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", STORE_PASSWORD,
                 "-infile", request.toString(), "-outfile", serverCert.toString(), "-rfc", "-validity", "2",
                 "-ext", "san=ip:127.0.0.1", "-ext", "eku=serverAuth");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(),
+        Keytool.run("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(),
                 "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
-        keytool("-importcert", "-alias", "jolokia", "-file", serverCert.toString(),
+        Keytool.run("-importcert", "-alias", "jolokia", "-file", serverCert.toString(),
                 "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
 
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -107,15 +108,6 @@ class JolokiaTlsTest {
             beans.unregister(mbeanServer);
             MBeanServerFactory.releaseMBeanServer(mbeanServer);
         }
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
     }
 
     private static HttpRequest read(URI base) {

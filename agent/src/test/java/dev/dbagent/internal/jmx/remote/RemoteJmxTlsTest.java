@@ -1,5 +1,6 @@
 package dev.dbagent.internal.jmx.remote;
 
+import dev.dbagent.Keytool;
 import dev.dbagent.config.Environment;
 import dev.dbagent.config.JmxRemoteSettings;
 import dev.dbagent.config.JolokiaSettings;
@@ -53,12 +54,12 @@ class RemoteJmxTlsTest {
         Path keyStore = dir.resolve("server.p12");
         trustStore = dir.resolve("trust.p12");
         Path cert = dir.resolve("server.crt");
-        keytool("-genkeypair", "-alias", "dbagent", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
+        Keytool.run("-genkeypair", "-alias", "dbagent", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
                 "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
                 "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
-        keytool("-exportcert", "-alias", "dbagent", "-keystore", keyStore.toString(),
+        Keytool.run("-exportcert", "-alias", "dbagent", "-keystore", keyStore.toString(),
                 "-storepass", STORE_PASSWORD, "-file", cert.toString());
-        keytool("-importcert", "-noprompt", "-alias", "dbagent", "-file", cert.toString(),
+        Keytool.run("-importcert", "-noprompt", "-alias", "dbagent", "-file", cert.toString(),
                 "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", STORE_PASSWORD);
 
         KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -86,15 +87,6 @@ class RemoteJmxTlsTest {
         if (beans != null) {
             beans.unregister(mbeanServer);
         }
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
     }
 
     private static DbctlTest.Run dbctl(boolean ssl) throws IOException, InterruptedException {
