@@ -78,6 +78,12 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      * when returned.
      */
     private volatile int generation;
+    /**
+     * The generation in which each connection not yet borrowed began to connect: one that was
+     * connecting (with the old password, to the old host) while an eviction ran is known as old
+     * at its first borrow. Entries leave at that borrow, or when an eviction finds them closed.
+     */
+    private final Map<Connection, Integer> connectedIn = new ConcurrentHashMap<>();
     private final Object control = new Object();
     private final BasicDataSource dataSource;
     private final CircuitBreaker breaker;
@@ -101,7 +107,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
         this.lean = pool.abandonedTimeout().isZero();
-        this.dataSource = newDataSource(factory, factory.applicationName(role), pool);
+        this.dataSource = newDataSource(factory, factory.applicationName(role), pool, this::connectStamped);
         this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
         this.opener = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
@@ -111,7 +117,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
                 });
     }
 
-    private static BasicDataSource newDataSource(ConnectionFactory factory, String applicationName, PoolSettings p) {
+    private static BasicDataSource newDataSource(ConnectionFactory factory, String applicationName, PoolSettings p,
+                                                 StampedConnect connect) {
         // Behind a transaction-mode pooler the factory itself asks for per-transaction read-only
         // and no server-side statements; these would bring session state back.
         Map<String, String> extra = !factory.sessionStateAllowed() ? Map.of() : Map.of(
@@ -125,7 +132,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         BasicDataSource ds = new BasicDataSource() {
             @Override
             protected org.apache.commons.dbcp2.ConnectionFactory createConnectionFactory() {
-                return () -> factory.connect(applicationName, extra);
+                return () -> connect.open(applicationName, extra);
             }
         };
         ds.setMaxTotal(p.maxTotal());
@@ -157,6 +164,22 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return ds;
     }
 
+    @FunctionalInterface
+    private interface StampedConnect {
+        Connection open(String applicationName, Map<String, String> extra) throws SQLException;
+    }
+
+    /** Opens a physical connection and remembers the generation it began in. */
+    private Connection connectStamped(String applicationName, Map<String, String> extra) throws SQLException {
+        int in = generation; // read before the factory reads the password
+        Connection c = factory.connect(applicationName, extra);
+        if (connectedIn.size() > 2 * maxTotal) {
+            connectedIn.keySet().removeIf(ManagedPool::isClosedQuietly); // refused at validation, never borrowed
+        }
+        connectedIn.put(c, in);
+        return c;
+    }
+
     /**
      * Borrows a connection through the breaker. Waits at most the pool's max wait, also when a
      * new connection has to be opened: that happens on a pool thread, and a connection that
@@ -174,6 +197,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             throw rejected();
         }
         long start = System.nanoTime();
+        int generationBefore = generation; // an eviction during the borrow makes this connection old
         Connection raw;
         try {
             raw = borrow();
@@ -196,7 +220,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         long took = System.nanoTime() - start;
         breaker.onSuccess(took, TimeUnit.NANOSECONDS);
         borrowWaitMicros.update(took / 1_000);
-        return track(raw);
+        return track(raw, generationBefore);
     }
 
     /**
@@ -364,13 +388,20 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return null;
     }
 
-    private Connection track(Connection pooled) {
+    private Connection track(Connection pooled, int generationBefore) {
         // the stack is captured cheaply (native backtrace) and only formatted when someone asks
         Borrow b = new Borrow(Thread.currentThread().getName(), clock.millis(),
                 captureStacks ? new Throwable("borrowed here") : null);
-        int borrowedIn = generation;
-        Connection tracked = lean && pooled instanceof DelegatingConnection<?> d
-                ? new Lease(pooled, d.getInnermostDelegateInternal(), borrowedIn)
+        Connection physical = pooled instanceof DelegatingConnection<?> d ? d.getInnermostDelegateInternal() : pooled;
+        int borrowedIn = generationBefore;
+        if (!connectedIn.isEmpty()) {
+            Integer in = connectedIn.remove(physical);
+            if (in != null && in < borrowedIn) {
+                borrowedIn = in;
+            }
+        }
+        Connection tracked = lean && physical != pooled
+                ? new Lease(pooled, physical, borrowedIn)
                 : new TrackedConnection(pooled, borrowedIn);
         borrowers.put(tracked, b);
         return tracked;
@@ -544,6 +575,14 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         @Override
         public String toString() {
             return "Lease[" + database + "/" + role + (closed ? ", closed" : "") + "]";
+        }
+    }
+
+    private static boolean isClosedQuietly(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 
@@ -789,6 +828,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         synchronized (control) {
             int inUse = borrowers.size();
             generation++;
+            connectedIn.keySet().removeIf(ManagedPool::isClosedQuietly);
             return new Eviction(clearIdle(), inUse);
         }
     }
