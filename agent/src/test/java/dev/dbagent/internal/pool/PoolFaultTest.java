@@ -17,9 +17,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +123,49 @@ class PoolFaultTest {
             assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1_900)).isLessThan(Duration.ofSeconds(12));
         } finally {
             crusher.unfreeze();
+        }
+    }
+
+    @Test
+    void aConnectionStillOpeningWhenASoftEvictionRunsIsClosedWhenReturned() throws Exception {
+        cfg.minIdle = 0;
+        cfg.maxWait = Duration.ofSeconds(20);
+        ManagedPool pool = start();
+        crusher.freeze(); // the login below waits in the proxy
+        CompletableFuture<Connection> opening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.acquire();
+            } catch (SQLException e) {
+                throw new CompletionException(e);
+            }
+        });
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(PoolFaultTest::aLoginIsUnderWay);
+            assertThat(pool.softEvict().idleClosed()).isZero();
+        } finally {
+            crusher.unfreeze();
+        }
+        int pid;
+        try (Connection c = opening.get(20, TimeUnit.SECONDS)) {
+            pid = backendPid(c); // it works: an eviction never fails work in flight
+        }
+        assertThat(pool.idle()).isZero(); // it began before the eviction, so it did not go back to the pool
+        assertThat(pool.destroyedCount()).isEqualTo(1);
+        try (Connection c = pool.acquire()) {
+            assertThat(backendPid(c)).isNotEqualTo(pid);
+        }
+        assertThat(pool.idle()).isEqualTo(1); // one opened after the eviction is kept
+    }
+
+    private static boolean aLoginIsUnderWay() {
+        return Thread.getAllStackTraces().values().stream().flatMap(Arrays::stream)
+                .anyMatch(f -> f.getClassName().startsWith("org.postgresql.core.v3.ConnectionFactoryImpl"));
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 
