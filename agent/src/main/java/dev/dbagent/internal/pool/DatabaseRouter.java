@@ -209,6 +209,9 @@ public final class DatabaseRouter implements ConnectionProvider {
      * connection manager's schedule; never throws.
      */
     void checkReplicas() {
+        for (ManagedPool p : pools()) {
+            p.sweep();
+        }
         for (Replica r : replicas) {
             r.check(routing.maxLag());
         }

@@ -35,6 +35,10 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
 import org.apache.commons.dbcp2.PoolableConnection;
@@ -93,6 +97,25 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final boolean lean;
     private final Histogram borrowWaitMicros = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
     private final Map<Connection, Borrow> borrowers = new ConcurrentHashMap<>();
+    /**
+     * Thread affinity, on the lean path: a connection returned in autocommit is parked for the
+     * thread that returned it instead of going through DBCP2's return and next borrow (its idle
+     * deque's lock, its statistics' monitors, its {@code Instant}s). See {@link Kept}.
+     */
+    private final boolean affinity;
+    private final ThreadLocal<Kept> kept = new ThreadLocal<>();
+    /** Every connection out of DBCP2 under affinity, parked or in use; a borrower takes a parked one. */
+    private final CopyOnWriteArrayList<Kept> keptAll = new CopyOnWriteArrayList<>();
+    private final LongAdder parked = new LongAdder();
+    private final LongAdder keptBorrows = new LongAdder();
+    /** Borrowers past their own parked connection: while there are any, returns go to DBCP2. */
+    private final AtomicInteger slowBorrowers = new AtomicInteger();
+    /**
+     * Bumped when a connection was lost, when the pool shrinks and when it closes: a connection
+     * parked or borrowed before goes back through DBCP2 instead of being parked (again).
+     */
+    private volatile int parkEpoch;
+    private volatile boolean closed;
 
     ManagedPool(String role, ConnectionFactory factory, PoolSettings pool, BreakerSettings breakerSettings,
                 Clock clock) {
@@ -107,6 +130,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
         this.lean = pool.abandonedTimeout().isZero();
+        this.affinity = lean;
         this.dataSource = newDataSource(factory, factory.applicationName(role), pool, this::connectStamped);
         this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
         this.opener = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
@@ -198,9 +222,18 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         }
         long start = System.nanoTime();
         int generationBefore = generation; // an eviction during the borrow makes this connection old
+        int epochBefore = parkEpoch;
+        Kept entry = affinity ? ownParked(generationBefore, epochBefore, start) : null;
         Connection raw;
+        boolean slow = affinity && entry == null;
+        if (slow) {
+            slowBorrowers.incrementAndGet(); // from now on, returns go to DBCP2, where this borrower waits
+        }
         try {
-            raw = borrow();
+            if (slow) {
+                entry = stealParked(generationBefore, epochBefore, start);
+            }
+            raw = entry != null ? entry.pooled : borrow();
         } catch (SQLException e) {
             long took = System.nanoTime() - start;
             PoolExhaustedException exhausted = exhausted(e);
@@ -216,11 +249,18 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         } catch (RuntimeException | Error e) {
             breaker.releasePermission();
             throw e;
+        } finally {
+            if (slow) {
+                slowBorrowers.decrementAndGet();
+            }
         }
         long took = System.nanoTime() - start;
         breaker.onSuccess(took, TimeUnit.NANOSECONDS);
         borrowWaitMicros.update(took / 1_000);
-        return track(raw, generationBefore);
+        if (entry != null) {
+            keptBorrows.increment();
+        }
+        return track(raw, generationBefore, epochBefore, entry);
     }
 
     /**
@@ -248,10 +288,11 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         if (state == null || !(state.startsWith("08") || state.startsWith("57P"))) {
             return;
         }
+        parkEpoch++; // connections borrowed before go back through DBCP2
         GenericObjectPool<?> p = dataSource.getConnectionPool();
-        if (p != null && p.getNumIdle() > 0) {
+        if (p != null && (p.getNumIdle() > 0 || !keptAll.isEmpty())) {
             try {
-                opener.execute(p::clear);
+                opener.execute(this::clearIdle);
             } catch (RejectedExecutionException closed) {
                 // the pool is closing anyway
             }
@@ -388,10 +429,15 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return null;
     }
 
-    private Connection track(Connection pooled, int generationBefore) {
+    private Connection track(Connection pooled, int generationBefore, int epochBefore, Kept entry) {
         // the stack is captured cheaply (native backtrace) and only formatted when someone asks
         Borrow b = new Borrow(Thread.currentThread().getName(), clock.millis(),
                 captureStacks ? new Throwable("borrowed here") : null);
+        if (entry != null) {
+            Lease lease = new Lease(entry.pooled, entry.raw, entry.generation, epochBefore, entry);
+            borrowers.put(lease, b);
+            return lease;
+        }
         Connection physical = pooled instanceof DelegatingConnection<?> d ? d.getInnermostDelegateInternal() : pooled;
         int borrowedIn = generationBefore;
         if (!connectedIn.isEmpty()) {
@@ -401,7 +447,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             }
         }
         Connection tracked = lean && physical != pooled
-                ? new Lease(pooled, physical, borrowedIn)
+                ? new Lease(pooled, physical, borrowedIn, epochBefore, null)
                 : new TrackedConnection(pooled, borrowedIn);
         borrowers.put(tracked, b);
         return tracked;
@@ -483,14 +529,19 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         private final Connection pooled;
         private final Connection raw;
         private final int borrowedIn;
+        private final int epoch;
+        /** Its affinity entry: taken from one, or given one when first parked. */
+        private Kept entry;
         private Statement[] made;
         private int count;
         private boolean closed;
 
-        Lease(Connection pooled, Connection raw, int borrowedIn) {
+        Lease(Connection pooled, Connection raw, int borrowedIn, int epoch, Kept entry) {
             this.pooled = pooled;
             this.raw = raw;
             this.borrowedIn = borrowedIn;
+            this.epoch = epoch;
+            this.entry = entry;
         }
 
         @Override
@@ -565,9 +616,14 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             }
             made = null;
             if (borrowedIn != generation) {
+                retire(entry);
                 invalidate(pooled);
                 return;
             }
+            if (affinity && park(this)) {
+                return;
+            }
+            retire(entry);
             pooled.close();
             afterReturn(borrowedIn);
         }
@@ -576,6 +632,177 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         public String toString() {
             return "Lease[" + database + "/" + role + (closed ? ", closed" : "") + "]";
         }
+    }
+
+    /**
+     * A connection out of DBCP2 under thread affinity. Its state moves by CAS: a thread returning
+     * it parks it (and remembers it in a thread-local), a borrower takes it (its own first, any
+     * other's when its own is gone), and it goes back to DBCP2 (retired) at least once a second,
+     * so DBCP2 still validates its lifetime, idles and evicts it. A parked connection counts as
+     * idle; it is never taken after a soft eviction, a lost connection, a shrink or close.
+     */
+    private static final class Kept {
+        private static final int IN_USE = 0;
+        private static final int PARKED = 1;
+        private static final int GONE = 2;
+        private static final AtomicIntegerFieldUpdater<Kept> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(Kept.class, "state");
+        final Connection pooled;
+        final Connection raw;
+        final int generation;
+        /** When it left DBCP2 (nanoTime). */
+        final long since;
+        /** The park epoch of the borrow that parked it last; written before {@link #state}. */
+        int parkedIn;
+        volatile int state = IN_USE;
+
+        Kept(Connection pooled, Connection raw, int generation, long since) {
+            this.pooled = pooled;
+            this.raw = raw;
+            this.generation = generation;
+            this.since = since;
+        }
+
+        boolean take() {
+            return state == PARKED && STATE.compareAndSet(this, PARKED, IN_USE);
+        }
+    }
+
+    /** Connections go back to DBCP2 at least this often, where it checks and evicts them. */
+    private static final long RECYCLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** @return the calling thread's parked connection, taken, if it is still good to use */
+    private Kept ownParked(int generationNow, int epochNow, long now) {
+        Kept k = kept.get();
+        if (k == null || !k.take()) {
+            return null;
+        }
+        parked.decrement();
+        if (usable(k, generationNow, epochNow, now)) {
+            return k;
+        }
+        discard(k);
+        return null;
+    }
+
+    /** @return another thread's parked connection, taken, if one is parked and good to use */
+    private Kept stealParked(int generationNow, int epochNow, long now) {
+        for (Kept k : keptAll) {
+            if (k.take()) {
+                parked.decrement();
+                if (usable(k, generationNow, epochNow, now)) {
+                    kept.set(k);
+                    return k;
+                }
+                discard(k);
+            }
+        }
+        return null;
+    }
+
+    private static boolean usable(Kept k, int generationNow, int epochNow, long now) {
+        return k.generation == generationNow && k.parkedIn == epochNow && now - k.since < RECYCLE_NANOS
+                && !isClosedQuietly(k.raw);
+    }
+
+    /**
+     * Parks a returned connection instead of giving it back to DBCP2, when it is clean (in
+     * autocommit, open), young enough, and nobody is waiting in DBCP2.
+     *
+     * @return false if the caller must return it to DBCP2
+     */
+    private boolean park(Lease l) {
+        if (closed || l.epoch != parkEpoch || slowBorrowers.get() > 0) {
+            return false;
+        }
+        Kept k = l.entry;
+        long now = k == null ? System.nanoTime() : 0;
+        if (k != null && System.nanoTime() - k.since >= RECYCLE_NANOS) {
+            return false;
+        }
+        try {
+            if (l.raw.isClosed() || !l.raw.getAutoCommit()) {
+                return false; // DBCP2 rolls back and resets it, or discards it
+            }
+            l.raw.clearWarnings();
+        } catch (SQLException e) {
+            return false;
+        }
+        if (k == null) {
+            k = new Kept(l.pooled, l.raw, l.borrowedIn, now);
+            keptAll.add(k);
+            l.entry = k;
+        }
+        k.parkedIn = l.epoch;
+        k.state = Kept.PARKED;
+        parked.increment();
+        if (kept.get() != k) {
+            kept.set(k);
+        }
+        // a borrower that started waiting in DBCP2 meanwhile, or close, may have missed it
+        if ((slowBorrowers.get() > 0 || closed || l.epoch != parkEpoch) && k.take()) {
+            parked.decrement();
+            return false;
+        }
+        return true;
+    }
+
+    /** The entry's connection goes back to DBCP2 (or is closed) by its caller. */
+    private void retire(Kept k) {
+        if (k != null) {
+            k.state = Kept.GONE;
+            keptAll.remove(k);
+        }
+    }
+
+    /** A taken entry that is not to be used: back to DBCP2, or closed if evicted meanwhile. */
+    private void discard(Kept k) {
+        retire(k);
+        try {
+            if (k.generation != generation) {
+                invalidate(k.pooled);
+            } else {
+                k.pooled.close();
+                afterReturn(k.generation);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // a dead connection: DBCP2 destroys it
+        }
+    }
+
+    /** Every parked connection back to DBCP2 (or closed if evicted). */
+    private void unparkAll() {
+        if (!affinity) {
+            return;
+        }
+        for (Kept k : keptAll) {
+            if (k.take()) {
+                parked.decrement();
+                discard(k);
+            }
+        }
+    }
+
+    /**
+     * Returns parked connections that are due (a second out of DBCP2, evicted, or from before a
+     * lost connection) to DBCP2, so that idle ones are DBCP2's to check and evict. Called by the
+     * connection manager's schedule about once a second; never throws.
+     */
+    void sweep() {
+        if (!affinity || keptAll.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Kept k : keptAll) {
+            if (k.state == Kept.PARKED && !usable(k, generation, parkEpoch, now) && k.take()) {
+                parked.decrement();
+                discard(k);
+            }
+        }
+    }
+
+    private int parkedCount() {
+        return affinity ? (int) Math.max(0, parked.sum()) : 0;
     }
 
     private static boolean isClosedQuietly(Connection c) {
@@ -608,7 +835,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     public CircuitBreaker breaker() { return breaker; }
 
     /** @return borrowed connections */
-    public int active() { return dataSource.getNumActive(); }
+    public int active() { return Math.max(0, dataSource.getNumActive() - parkedCount()); }
 
     /**
      * @param threadPrefix a thread-name prefix, e.g. the health checks' {@code dbagent-health-check-}
@@ -624,8 +851,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         return n;
     }
 
-    /** @return idle connections */
-    public int idle() { return dataSource.getNumIdle(); }
+    /** @return idle connections (in DBCP2's idle deque, or parked for the thread that returned them) */
+    public int idle() { return dataSource.getNumIdle() + parkedCount(); }
 
     /** @return active + idle */
     public int total() { return active() + idle(); }
@@ -669,7 +896,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     /** @return successful borrows since start */
     public long borrowedCount() {
         GenericObjectPool<?> p = dataSource.getConnectionPool();
-        return p == null ? 0 : p.getBorrowedCount();
+        return (p == null ? 0 : p.getBorrowedCount()) + keptBorrows.sum();
     }
 
     /**
@@ -744,6 +971,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             String summary = change("maxTotal", maxTotal, newMaxTotal, "") + ", " + change("minIdle", minIdle, newMinIdle, "")
                     + ", " + change("maxWait", maxWait.toMillis(), waitMillis, " ms");
             // order keeps minIdle <= maxIdle <= maxTotal at every step, growing or shrinking
+            int oldMaxTotal = maxTotal;
             if (newMaxTotal >= maxTotal) {
                 dataSource.setMaxTotal(newMaxTotal);
                 dataSource.setMaxIdle(newMaxTotal);
@@ -760,6 +988,10 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             this.maxWait = Duration.ofMillis(waitMillis);
             GenericObjectPool<PoolableConnection> p = dataSource.getConnectionPool();
             if (p != null) {
+                if (newMaxTotal < oldMaxTotal) {
+                    parkEpoch++; // parked connections count against the new maximum in DBCP2's deque
+                    unparkAll();
+                }
                 trimIdle(p, newMaxTotal);
                 // borrowers already waiting in DBCP2 wake only when a connection becomes idle:
                 // open one for each that the larger pool now has room for
@@ -877,13 +1109,14 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     }
 
     private int clearIdle() {
+        int before = idle();
+        unparkAll();
         GenericObjectPool<?> p = dataSource.getConnectionPool();
         if (p == null) {
             return 0;
         }
-        int before = p.getNumIdle();
         p.clear();
-        return Math.max(0, before - p.getNumIdle());
+        return Math.max(0, before - idle());
     }
 
     /**
@@ -939,6 +1172,9 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     /** Closes every connection; borrowed ones are closed when returned. Idempotent. */
     @Override
     public void close() {
+        closed = true;
+        parkEpoch++;
+        unparkAll();
         opener.shutdown();
         try {
             dataSource.close();
