@@ -232,7 +232,7 @@ public final class DatabaseRouter implements ConnectionProvider {
             return;
         }
         boolean inRecovery;
-        try (Connection c = primary.acquire(); Statement s = c.createStatement();
+        try (Connection c = primary.acquireForCheck(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
             inRecovery = rs.next() && rs.getBoolean(1);
         } catch (SQLException | RuntimeException e) {
@@ -326,7 +326,7 @@ public final class DatabaseRouter implements ConnectionProvider {
         }
 
         void check(Duration maxLag) {
-            try (Connection c = pool.acquire(); Statement s = c.createStatement();
+            try (Connection c = pool.acquireForCheck(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery(CHECK_SQL)) {
                 rs.next();
                 boolean inRecovery = rs.getBoolean(1);

@@ -217,6 +217,18 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      *     within max wait; the message names the database, the role and the masked URL
      */
     public Connection acquire() throws SQLException {
+        return acquire(true);
+    }
+
+    /**
+     * {@link #acquire()} for the schedule's own checks: the connection goes back to DBCP2 when
+     * returned, never parked for the checking thread.
+     */
+    Connection acquireForCheck() throws SQLException {
+        return acquire(false);
+    }
+
+    private Connection acquire(boolean mayPark) throws SQLException {
         if (!breaker.tryAcquirePermission() && !(permitsCalls(breaker.getState()) && breaker.tryAcquirePermission())) {
             throw rejected();
         }
@@ -260,7 +272,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         if (entry != null) {
             keptBorrows.increment();
         }
-        return track(raw, generationBefore, epochBefore, entry);
+        return track(raw, generationBefore, mayPark ? epochBefore : -1, entry);
     }
 
     /**
@@ -288,7 +300,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         if (state == null || !(state.startsWith("08") || state.startsWith("57P"))) {
             return;
         }
-        parkEpoch++; // connections borrowed before go back through DBCP2
+        bumpParkEpoch(); // connections borrowed before go back through DBCP2
         GenericObjectPool<?> p = dataSource.getConnectionPool();
         if (p != null && (p.getNumIdle() > 0 || !keptAll.isEmpty())) {
             try {
@@ -529,6 +541,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         private final Connection pooled;
         private final Connection raw;
         private final int borrowedIn;
+        /** The park epoch it was borrowed in; -1 if it is never to be parked. */
         private final int epoch;
         /** Its affinity entry: taken from one, or given one when first parked. */
         private Kept entry;
@@ -668,6 +681,11 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         }
     }
 
+    /** Never negative: -1 marks a borrow that is never parked. */
+    private void bumpParkEpoch() {
+        parkEpoch = (parkEpoch + 1) & Integer.MAX_VALUE;
+    }
+
     /** Connections go back to DBCP2 at least this often, where it checks and evicts them. */
     private static final long RECYCLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -801,7 +819,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         }
     }
 
-    private int parkedCount() {
+    /** @return connections parked for a thread (counted in {@link #idle()}) */
+    int parkedCount() {
         return affinity ? (int) Math.max(0, parked.sum()) : 0;
     }
 
@@ -989,7 +1008,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             GenericObjectPool<PoolableConnection> p = dataSource.getConnectionPool();
             if (p != null) {
                 if (newMaxTotal < oldMaxTotal) {
-                    parkEpoch++; // parked connections count against the new maximum in DBCP2's deque
+                    bumpParkEpoch(); // parked connections count against the new maximum in DBCP2's deque
                     unparkAll();
                 }
                 trimIdle(p, newMaxTotal);
@@ -1173,7 +1192,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        parkEpoch++;
+        bumpParkEpoch();
         unparkAll();
         opener.shutdown();
         try {
