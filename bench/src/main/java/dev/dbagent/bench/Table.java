@@ -34,7 +34,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.dbagent.bench.Table} with optional
  * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (3 iterations) of
- * {@code warmupSeconds} (2 s each), {@code iterations} (5) of {@code seconds} (2 s each),
+ * {@code warmupSeconds} (4 s each: after 6 s the JIT still compiles the service's path),
+ * {@code iterations} (5) of {@code seconds} (2 s each),
  * {@code include} (a regex of benchmark names) and {@code pgbench} (the binary;
  * /usr/lib/postgresql/15/bin/pgbench). With the defaults one repeat of the full table (20 forks
  * and two pgbench runs) takes about 7-8 minutes: many short measurement iterations give JMH's
@@ -61,7 +62,7 @@ public final class Table {
         int seconds = Integer.getInteger("seconds", 2);
         int iterations = Integer.getInteger("iterations", 5);
         int warmup = Integer.getInteger("warmup", 3);
-        int warmupSeconds = Integer.getInteger("warmupSeconds", 2);
+        int warmupSeconds = Integer.getInteger("warmupSeconds", 4);
         String include = System.getProperty("include", "PointSelectBenchmark|WriteBenchmark");
         String pgbench = System.getProperty("pgbench", "/usr/lib/postgresql/15/bin/pgbench");
 

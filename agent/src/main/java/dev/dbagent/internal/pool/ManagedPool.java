@@ -432,8 +432,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         Throwable c = e.getCause();
         if (c instanceof NoSuchElementException && String.valueOf(c.getMessage()).startsWith("Timeout waiting")) {
             GenericObjectPool<?> pool = dataSource.getConnectionPool();
-            int active = pool == null ? 0 : pool.getNumActive();
-            int idle = pool == null ? 0 : pool.getNumIdle();
+            int active = pool == null ? 0 : Math.max(0, pool.getNumActive() - parkedCount());
+            int idle = pool == null ? 0 : pool.getNumIdle() + parkedCount();
             int waiting = pool == null ? 0 : pool.getNumWaiters();
             return new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active,
                     idle, waiting, e);
