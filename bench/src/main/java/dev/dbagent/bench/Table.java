@@ -38,7 +38,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code iterations} (5) of {@code seconds} (2 s each),
  * {@code include} (a regex of benchmark names) and {@code pgbench} (the binary;
  * /usr/lib/postgresql/15/bin/pgbench). With the defaults one repeat of the full table (20 forks
- * and two pgbench runs) takes about 7-8 minutes: many short measurement iterations give JMH's
+ * and two pgbench runs) takes about 8.5 minutes on a quiet machine: many short measurement iterations give JMH's
  * error a usable number of degrees of freedom (with 3 iterations its 99.9% interval is ±32
  * standard errors), and the repeats, each running every variant once, keep the variants
  * interleaved in time.
