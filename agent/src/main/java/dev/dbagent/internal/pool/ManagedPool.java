@@ -108,10 +108,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final CopyOnWriteArrayList<Kept> keptAll = new CopyOnWriteArrayList<>();
     private final LongAdder parked = new LongAdder();
     private final LongAdder keptBorrows = new LongAdder();
-    /**
-     * Borrowers that found no parked connection and may wait in DBCP2 (it has no idle one and no
-     * room): while there are any, returns go to DBCP2 so that they are served.
-     */
+    /** Borrowers past their own parked connection: while there are any, returns go to DBCP2. */
     private final AtomicInteger slowBorrowers = new AtomicInteger();
     /**
      * Bumped when a connection was lost, when the pool shrinks and when it closes: a connection
@@ -240,17 +237,13 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         int epochBefore = parkEpoch;
         Kept entry = affinity ? ownParked(generationBefore, epochBefore, start) : null;
         Connection raw;
-        boolean waits = false;
+        boolean slow = affinity && entry == null;
+        if (slow) {
+            slowBorrowers.incrementAndGet(); // from now on, returns go to DBCP2, where this borrower waits
+        }
         try {
-            if (affinity && entry == null) {
+            if (slow) {
                 entry = stealParked(generationBefore, epochBefore, start);
-                if (entry == null && dbcpExhausted()) {
-                    // this borrower may wait in DBCP2: from now on returns go there, not to a
-                    // parked slot; a connection parked just before is found by looking again
-                    waits = true;
-                    slowBorrowers.incrementAndGet();
-                    entry = stealParked(generationBefore, epochBefore, start);
-                }
             }
             raw = entry != null ? entry.pooled : borrow();
         } catch (SQLException e) {
@@ -269,7 +262,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             breaker.releasePermission();
             throw e;
         } finally {
-            if (waits) {
+            if (slow) {
                 slowBorrowers.decrementAndGet();
             }
         }
@@ -695,12 +688,6 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
 
     /** Connections go back to DBCP2 at least this often, where it checks and evicts them. */
     private static final long RECYCLE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /** @return whether DBCP2 has no idle connection and no room for a new one: a borrow would wait */
-    private boolean dbcpExhausted() {
-        GenericObjectPool<?> p = dataSource.getConnectionPool();
-        return p != null && p.getNumIdle() == 0 && p.getNumActive() >= maxTotal;
-    }
 
     /** @return the calling thread's parked connection, taken, if it is still good to use */
     private Kept ownParked(int generationNow, int epochNow, long now) {
