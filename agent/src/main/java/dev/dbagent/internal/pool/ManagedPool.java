@@ -39,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
 import org.apache.commons.dbcp2.PoolableConnection;
@@ -93,16 +94,18 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private final CircuitBreaker breaker;
     private final Clock clock;
     private final boolean captureStacks;
-    /** No abandoned tracking configured: borrowed connections skip DBCP2's statement wrappers. */
+    /**
+     * No abandoned tracking configured: borrowed connections skip DBCP2's statement wrappers, and
+     * returned ones are parked for their thread (thread affinity).
+     */
     private final boolean lean;
     private final Histogram borrowWaitMicros = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
     private final Map<Connection, Borrow> borrowers = new ConcurrentHashMap<>();
     /**
-     * Thread affinity, on the lean path: a connection returned in autocommit is parked for the
-     * thread that returned it instead of going through DBCP2's return and next borrow (its idle
-     * deque's lock, its statistics' monitors, its {@code Instant}s). See {@link Kept}.
+     * Thread affinity (on the lean path only): a connection returned in autocommit is parked for
+     * the thread that returned it instead of going through DBCP2's return and next borrow (its
+     * idle deque's lock, its statistics' monitors, its {@code Instant}s). See {@link Kept}.
      */
-    private final boolean affinity;
     private final ThreadLocal<Kept> kept = new ThreadLocal<>();
     /** Every connection out of DBCP2 under affinity, parked or in use; a borrower takes a parked one. */
     private final CopyOnWriteArrayList<Kept> keptAll = new CopyOnWriteArrayList<>();
@@ -130,7 +133,6 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         this.clock = clock;
         this.captureStacks = pool.logAbandoned();
         this.lean = pool.abandonedTimeout().isZero();
-        this.affinity = lean;
         this.dataSource = newDataSource(factory, factory.applicationName(role), pool, this::connectStamped);
         this.breaker = CircuitBreaker.of(database + "/pool/" + role, Breakers.config(breakerSettings, clock));
         this.opener = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
@@ -235,9 +237,9 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         long start = System.nanoTime();
         int generationBefore = generation; // an eviction during the borrow makes this connection old
         int epochBefore = parkEpoch;
-        Kept entry = affinity ? ownParked(generationBefore, epochBefore, start) : null;
+        Kept entry = lean ? ownParked(generationBefore, epochBefore, start) : null;
         Connection raw;
-        boolean slow = affinity && entry == null;
+        boolean slow = lean && entry == null;
         if (slow) {
             slowBorrowers.incrementAndGet(); // from now on, returns go to DBCP2, where this borrower waits
         }
@@ -431,12 +433,10 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     private PoolExhaustedException exhausted(SQLException e) {
         Throwable c = e.getCause();
         if (c instanceof NoSuchElementException && String.valueOf(c.getMessage()).startsWith("Timeout waiting")) {
-            GenericObjectPool<?> pool = dataSource.getConnectionPool();
-            int active = pool == null ? 0 : Math.max(0, pool.getNumActive() - parkedCount());
-            int idle = pool == null ? 0 : pool.getNumIdle() + parkedCount();
-            int waiting = pool == null ? 0 : pool.getNumWaiters();
+            int active = active();
+            int idle = idle();
             return new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active,
-                    idle, waiting, e);
+                    idle, waiting(), e);
         }
         return null;
     }
@@ -633,7 +633,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
                 invalidate(pooled);
                 return;
             }
-            if (affinity && park(this)) {
+            if (lean && park(this)) {
                 return;
             }
             retire(entry);
@@ -692,30 +692,31 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
     /** @return the calling thread's parked connection, taken, if it is still good to use */
     private Kept ownParked(int generationNow, int epochNow, long now) {
         Kept k = kept.get();
-        if (k == null || !k.take()) {
-            return null;
-        }
-        parked.decrement();
-        if (usable(k, generationNow, epochNow, now)) {
-            return k;
-        }
-        discard(k);
-        return null;
+        return k != null && takeUsable(k, generationNow, epochNow, now) ? k : null;
     }
 
     /** @return another thread's parked connection, taken, if one is parked and good to use */
     private Kept stealParked(int generationNow, int epochNow, long now) {
         for (Kept k : keptAll) {
-            if (k.take()) {
-                parked.decrement();
-                if (usable(k, generationNow, epochNow, now)) {
-                    kept.set(k);
-                    return k;
-                }
-                discard(k);
+            if (takeUsable(k, generationNow, epochNow, now)) {
+                kept.set(k);
+                return k;
             }
         }
         return null;
+    }
+
+    /** Takes a parked entry; one that is no longer good to use is discarded instead. */
+    private boolean takeUsable(Kept k, int generationNow, int epochNow, long now) {
+        if (!k.take()) {
+            return false;
+        }
+        parked.decrement();
+        if (usable(k, generationNow, epochNow, now)) {
+            return true;
+        }
+        discard(k);
+        return false;
     }
 
     private static boolean usable(Kept k, int generationNow, int epochNow, long now) {
@@ -734,8 +735,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             return false;
         }
         Kept k = l.entry;
-        long now = k == null ? System.nanoTime() : 0;
-        if (k != null && System.nanoTime() - k.since >= RECYCLE_NANOS) {
+        long now = System.nanoTime();
+        if (k != null && now - k.since >= RECYCLE_NANOS) {
             return false;
         }
         try {
@@ -790,11 +791,13 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
 
     /** Every parked connection back to DBCP2 (or closed if evicted). */
     private void unparkAll() {
-        if (!affinity) {
-            return;
-        }
+        unpark(k -> true);
+    }
+
+    /** The parked connections that {@code due} picks go back to DBCP2 (or are closed if evicted). */
+    private void unpark(Predicate<Kept> due) {
         for (Kept k : keptAll) {
-            if (k.take()) {
+            if (k.state == Kept.PARKED && due.test(k) && k.take()) {
                 parked.decrement();
                 discard(k);
             }
@@ -807,21 +810,16 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      * connection manager's schedule about once a second; never throws.
      */
     void sweep() {
-        if (!affinity || keptAll.isEmpty()) {
+        if (!lean || keptAll.isEmpty()) {
             return;
         }
         long now = System.nanoTime();
-        for (Kept k : keptAll) {
-            if (k.state == Kept.PARKED && !usable(k, generation, parkEpoch, now) && k.take()) {
-                parked.decrement();
-                discard(k);
-            }
-        }
+        unpark(k -> !usable(k, generation, parkEpoch, now));
     }
 
     /** @return connections parked for a thread (counted in {@link #idle()}) */
     int parkedCount() {
-        return affinity ? (int) Math.max(0, parked.sum()) : 0;
+        return lean ? (int) Math.max(0, parked.sum()) : 0;
     }
 
     private static boolean isClosedQuietly(Connection c) {
