@@ -58,13 +58,13 @@ class AffinityTest {
     @Test
     void aThreadGetsItsReturnedConnectionBackAndItCountsAsIdleMeanwhile() throws SQLException {
         start(2);
-        int first = withConnection(AffinityTest::backendPid);
+        int first = withConnection(TestDb::backendPid);
         assertThat(pool.parkedCount()).isEqualTo(1);
         assertThat(pool.idle()).isEqualTo(1);
         assertThat(pool.active()).isZero();
         assertThat(pool.total()).isEqualTo(1);
         try (Connection c = pool.acquire()) {
-            assertThat(backendPid(c)).isEqualTo(first);
+            assertThat(TestDb.backendPid(c)).isEqualTo(first);
             assertThat(pool.parkedCount()).isZero();
             assertThat(pool.active()).isEqualTo(1);
             assertThat(pool.idle()).isZero();
@@ -77,35 +77,23 @@ class AffinityTest {
     @Test
     void anotherThreadTakesTheParkedConnectionWhenThePoolHasNoOther() throws Exception {
         start(1);
-        int mine = withConnection(AffinityTest::backendPid);
+        int mine = withConnection(TestDb::backendPid);
         assertThat(pool.parkedCount()).isEqualTo(1);
-        int theirs = CompletableFuture.supplyAsync(() -> {
-            try {
-                return withConnection(AffinityTest::backendPid);
-            } catch (SQLException e) {
-                throw new CompletionException(e);
-            }
-        }).get(30, TimeUnit.SECONDS);
+        int theirs = pidOnAnotherThread().get(30, TimeUnit.SECONDS);
         assertThat(theirs).isEqualTo(mine);
         assertThat(pool.createdCount()).isEqualTo(1);
         assertThat(pool.waiting()).isZero();
         // parked for the other thread now; this one takes it back from there
         assertThat(pool.parkedCount()).isEqualTo(1);
-        assertThat(withConnection(AffinityTest::backendPid)).isEqualTo(mine);
+        assertThat(withConnection(TestDb::backendPid)).isEqualTo(mine);
     }
 
     @Test
     void aBorrowerWaitingInDbcp2IsServedByTheNextReturn() throws Exception {
         start(1);
         Connection held = pool.acquire();
-        int pid = backendPid(held);
-        CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
-            try {
-                return withConnection(AffinityTest::backendPid);
-            } catch (SQLException e) {
-                throw new CompletionException(e);
-            }
-        });
+        int pid = TestDb.backendPid(held);
+        CompletableFuture<Integer> waiter = pidOnAnotherThread();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.waiting() == 1);
         held.close(); // not parked: someone waits in DBCP2
         assertThat(waiter.get(30, TimeUnit.SECONDS)).isEqualTo(pid);
@@ -137,36 +125,41 @@ class AffinityTest {
     @Test
     void aParkedConnectionGoesBackToDbcp2OnItsOwnAfterAboutASecond() throws Exception {
         start(2);
-        int pid = CompletableFuture.supplyAsync(() -> {
-            try {
-                return withConnection(AffinityTest::backendPid);
-            } catch (SQLException e) {
-                throw new CompletionException(e);
-            }
-        }).get(30, TimeUnit.SECONDS); // that thread never borrows again
+        int pid = pidOnAnotherThread().get(30, TimeUnit.SECONDS); // that thread never borrows again
         assertThat(pool.parkedCount()).isEqualTo(1);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.parkedCount() == 0);
         assertThat(pool.idle()).isEqualTo(1);
-        assertThat(withConnection(AffinityTest::backendPid)).isEqualTo(pid);
+        assertThat(withConnection(TestDb::backendPid)).isEqualTo(pid);
         assertThat(pool.createdCount()).isEqualTo(1);
     }
 
     @Test
     void softEvictionAndCloseCloseParkedConnections() throws Exception {
         start(2);
-        int evicted = withConnection(AffinityTest::backendPid);
+        int evicted = withConnection(TestDb::backendPid);
         assertThat(pool.softEvict().idleClosed()).isEqualTo(1);
         assertThat(pool.parkedCount()).isZero();
         assertThat(pool.idle()).isZero();
         assertThat(pool.destroyedCount()).isEqualTo(1);
         assertThat(sessionAlive(evicted)).isFalse();
 
-        int parked = withConnection(AffinityTest::backendPid);
+        int parked = withConnection(TestDb::backendPid);
         assertThat(parked).isNotEqualTo(evicted);
         assertThat(pool.parkedCount()).isEqualTo(1);
         manager.close();
         manager = null;
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !sessionAlive(parked));
+    }
+
+    /** @return the backend of a connection borrowed and returned by another thread */
+    private CompletableFuture<Integer> pidOnAnotherThread() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return withConnection(TestDb::backendPid);
+            } catch (SQLException e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     private interface WithConnection<T> {
@@ -176,13 +169,6 @@ class AffinityTest {
     private <T> T withConnection(WithConnection<T> work) throws SQLException {
         try (Connection c = pool.acquire()) {
             return work.apply(c);
-        }
-    }
-
-    private static int backendPid(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
         }
     }
 

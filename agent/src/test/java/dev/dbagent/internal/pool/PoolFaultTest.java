@@ -147,12 +147,12 @@ class PoolFaultTest {
         }
         int pid;
         try (Connection c = opening.get(20, TimeUnit.SECONDS)) {
-            pid = backendPid(c); // it works: an eviction never fails work in flight
+            pid = TestDb.backendPid(c); // it works: an eviction never fails work in flight
         }
         assertThat(pool.idle()).isZero(); // it began before the eviction, so it did not go back to the pool
         assertThat(pool.destroyedCount()).isEqualTo(1);
         try (Connection c = pool.acquire()) {
-            assertThat(backendPid(c)).isNotEqualTo(pid);
+            assertThat(TestDb.backendPid(c)).isNotEqualTo(pid);
         }
         assertThat(pool.idle()).isEqualTo(1); // one opened after the eviction is kept
     }
@@ -160,13 +160,6 @@ class PoolFaultTest {
     private static boolean aLoginIsUnderWay() {
         return Thread.getAllStackTraces().values().stream().flatMap(Arrays::stream)
                 .anyMatch(f -> f.getClassName().startsWith("org.postgresql.core.v3.ConnectionFactoryImpl"));
-    }
-
-    private static int backendPid(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
     }
 
     @Test

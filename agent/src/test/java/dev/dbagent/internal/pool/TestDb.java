@@ -11,6 +11,10 @@ import dev.dbagent.config.ReplicaSettings;
 import dev.dbagent.config.RetrySettings;
 import dev.dbagent.config.Secret;
 import dev.dbagent.config.SslMode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,5 +65,13 @@ final class TestDb {
                 new RetrySettings(maxAttemptsOverride, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(2)),
                 Duration.ofMillis(500), 100,
                 new MigrateSettings(Optional.empty(), List.of(), false, Duration.ofMinutes(5), List.of()));
+    }
+
+    /** @return the server process id of a connection's session */
+    static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }
