@@ -3,7 +3,7 @@ package dev.dbagent.service;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Timer;
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.OutcomeUnknownException;
@@ -219,8 +219,10 @@ public final class DatabaseService implements AutoCloseable {
         this.retry = Retry.of(prefix + ".service", retryConfig);
 
         for (CallKind kind : CallKind.values()) {
+            // bounded (1,028 samples, weighted to the last five minutes) and lock-free: a time window
+            // would hold every call of its span (millions under load) and sort them at each read
             timers.put(kind, registry.timer(prefix + "." + kind.metricName() + ".calls",
-                    () -> new Timer(new SlidingTimeWindowArrayReservoir(1, TimeUnit.MINUTES))));
+                    () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
         }
         for (ErrorClass ec : ErrorClass.values()) {
             errors.put(ec, registry.counter(prefix + ".service.errors." + ec.metricName));
@@ -522,11 +524,7 @@ public final class DatabaseService implements AutoCloseable {
             failure = t;
             throw DatabaseService.<RuntimeException>sneaky(t);
         } finally {
-            if (outer == null) {
-                current.remove();
-            } else {
-                current.set(outer);
-            }
+            current.set(outer); // null keeps the thread's entry: no allocation on the next call
             long took = System.nanoTime() - start;
             timers.get(kind).update(took, TimeUnit.NANOSECONDS);
             calls.increment();

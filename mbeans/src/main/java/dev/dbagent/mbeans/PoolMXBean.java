@@ -50,13 +50,13 @@ public interface PoolMXBean {
      */
     String getPasswordSource();
 
-    /** @return median time a borrow waited for a connection, milliseconds, over the recent window */
+    /** @return median time a borrow waited for a connection, milliseconds, weighted to the last five minutes */
     double getBorrowWaitP50Millis();
 
-    /** @return 95th percentile of borrow wait, milliseconds, over the recent window */
+    /** @return 95th percentile of borrow wait, milliseconds, weighted to the last five minutes */
     double getBorrowWaitP95Millis();
 
-    /** @return 99th percentile of borrow wait, milliseconds, over the recent window */
+    /** @return 99th percentile of borrow wait, milliseconds, weighted to the last five minutes */
     double getBorrowWaitP99Millis();
 
     /** @return connections opened since the pool started */

@@ -2,7 +2,7 @@ package dev.dbagent.internal.pool;
 
 import dev.dbagent.Intent;
 import com.codahale.metrics.Histogram;
-import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.PoolExhaustedException;
 import dev.dbagent.config.BreakerSettings;
@@ -99,7 +99,8 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
      * returned ones are parked for their thread (thread affinity).
      */
     private final boolean lean;
-    private final Histogram borrowWaitMicros = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
+    /** Bounded and lock-free (see the service's timers); weighted to the last five minutes. */
+    private final Histogram borrowWaitMicros = new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build());
     private final Map<Connection, Borrow> borrowers = new ConcurrentHashMap<>();
     /**
      * Thread affinity (on the lean path only): a connection returned in autocommit is parked for
