@@ -33,12 +33,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * yardstick too) and reported as median and range over the repeats.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.dbagent.bench.Table} with optional
- * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (3 iterations) of
- * {@code warmupSeconds} (4 s each: after 6 s the JIT still compiles the service's path),
+ * system properties {@code repeats} (3), {@code threads} (8,1), {@code warmup} (4 iterations) of
+ * {@code warmupSeconds} (5 s each: at 8 threads both the service's and HikariCP's paths still
+ * speed up for 16-20 s),
  * {@code iterations} (5) of {@code seconds} (2 s each),
  * {@code include} (a regex of benchmark names) and {@code pgbench} (the binary;
  * /usr/lib/postgresql/15/bin/pgbench). With the defaults one repeat of the full table (20 forks
- * and two pgbench runs) takes about 8.5 minutes on a quiet machine: many short measurement iterations give JMH's
+ * and two pgbench runs) takes about 11 minutes on a quiet machine: many short measurement iterations give JMH's
  * error a usable number of degrees of freedom (with 3 iterations its 99.9% interval is ±32
  * standard errors), and the repeats, each running every variant once, keep the variants
  * interleaved in time.
@@ -61,8 +62,8 @@ public final class Table {
         }
         int seconds = Integer.getInteger("seconds", 2);
         int iterations = Integer.getInteger("iterations", 5);
-        int warmup = Integer.getInteger("warmup", 3);
-        int warmupSeconds = Integer.getInteger("warmupSeconds", 4);
+        int warmup = Integer.getInteger("warmup", 4);
+        int warmupSeconds = Integer.getInteger("warmupSeconds", 5);
         String include = System.getProperty("include", "PointSelectBenchmark|WriteBenchmark");
         String pgbench = System.getProperty("pgbench", "/usr/lib/postgresql/15/bin/pgbench");
 
