@@ -102,6 +102,21 @@ class DatabaseServiceTest {
     }
 
     @Test
+    void callTimersCountEveryCallButKeepABoundedSample(TestDatabase db) {
+        MetricRegistry metrics = new MetricRegistry();
+        DatabaseService service = service(db, ServiceSettings.defaults(), metrics);
+        for (int i = 0; i < 2_000; i++) {
+            Integer one = service.read(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            assertThat(one).isEqualTo(1);
+        }
+        // a time-window reservoir would hold every call of its window and sort them at each read
+        com.codahale.metrics.Timer reads = metrics.getTimers().get("dbagent.test." + db.name() + ".read.calls");
+        assertThat(reads.getCount()).isEqualTo(2_000);
+        assertThat(reads.getSnapshot().size()).isEqualTo(1_028);
+        assertThat(reads.getSnapshot().get99thPercentile()).isPositive();
+    }
+
+    @Test
     void readCallsCannotWrite(TestDatabase db) {
         MetricRegistry metrics = new MetricRegistry();
         DatabaseService service = service(db, ServiceSettings.defaults(), metrics);

@@ -75,6 +75,20 @@ class AffinityTest {
     }
 
     @Test
+    void theBorrowWaitHistogramCountsEveryBorrowButKeepsABoundedSample() throws SQLException {
+        start(1);
+        for (int i = 0; i < 3_000; i++) {
+            try (Connection c = pool.acquire()) {
+                assertThat(c.isClosed()).isFalse();
+            }
+        }
+        // a time-window reservoir would hold all 3,000 values and sort them at each read
+        assertThat(pool.borrowWaitMicros().getCount()).isEqualTo(3_000);
+        assertThat(pool.borrowWaitMicros().getSnapshot().size()).isEqualTo(1_028);
+        assertThat(pool.borrowWaitMillis(0.99)).isGreaterThanOrEqualTo(pool.borrowWaitMillis(0.5)).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
     void anotherThreadTakesTheParkedConnectionWhenThePoolHasNoOther() throws Exception {
         start(1);
         int mine = withConnection(TestDb::backendPid);
