@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import dev.dbagent.BreakerOpenException;
 import dev.dbagent.internal.pool.Failures;
 import dev.dbagent.testing.PostgresExtension;
@@ -110,7 +111,7 @@ class DatabaseServiceTest {
             assertThat(one).isEqualTo(1);
         }
         // a time-window reservoir would hold every call of its window and sort them at each read
-        com.codahale.metrics.Timer reads = metrics.getTimers().get("dbagent.test." + db.name() + ".read.calls");
+        Timer reads = metrics.getTimers().get("dbagent.test." + db.name() + ".read.calls");
         assertThat(reads.getCount()).isEqualTo(2_000);
         assertThat(reads.getSnapshot().size()).isEqualTo(1_028);
         assertThat(reads.getSnapshot().get99thPercentile()).isPositive();

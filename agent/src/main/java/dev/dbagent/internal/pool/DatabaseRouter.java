@@ -203,6 +203,7 @@ public final class DatabaseRouter implements ConnectionProvider {
     }
 
     /**
+     * Returns connections parked for a thread that are due to DBCP2 (see {@link ManagedPool#sweep()}).
      * Measures every replica's replay state and lag through its own pool (and breaker), so a dead
      * replica opens its own breaker and a recovered one is taken back; then asks the primary
      * pool's server whether it is in recovery (see {@link #checkPrimary()}). Called by the

@@ -346,7 +346,7 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
             GenericObjectPool<?> now = dataSource.getConnectionPool();
             if (now != null && now.getNumActive() >= maxTotal) {
                 // the opener found the pool full and waits for a return like any borrower: saturation
-                return throwExhausted();
+                throw saturated(null);
             }
             throw new SQLTransientConnectionException("no new connection to database '" + database + "' (" + role
                     + ") within " + waitMillis + " ms: the server accepts connections too slowly or not at all",
@@ -422,24 +422,19 @@ public final class ManagedPool implements ConnectionProvider, AutoCloseable {
         }
     }
 
-    private Connection throwExhausted() {
-        GenericObjectPool<?> pool = dataSource.getConnectionPool();
-        int active = pool == null ? 0 : pool.getNumActive();
-        int idle = pool == null ? 0 : pool.getNumIdle();
-        int waiting = pool == null ? 0 : pool.getNumWaiters();
-        throw new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active, idle,
-                waiting, null);
-    }
-
+    /** @return the exception of a DBCP2 borrow that timed out waiting, or null for any other failure */
     private PoolExhaustedException exhausted(SQLException e) {
         Throwable c = e.getCause();
-        if (c instanceof NoSuchElementException && String.valueOf(c.getMessage()).startsWith("Timeout waiting")) {
-            int active = active();
-            int idle = idle();
-            return new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active,
-                    idle, waiting(), e);
-        }
-        return null;
+        return c instanceof NoSuchElementException && String.valueOf(c.getMessage()).startsWith("Timeout waiting")
+                ? saturated(e) : null;
+    }
+
+    /** Saturation, in the pool's own counts (parked connections are idle). */
+    private PoolExhaustedException saturated(Throwable cause) {
+        int active = active();
+        int idle = idle();
+        return new PoolExhaustedException(database, role, maxWait.toMillis(), active + idle, active, idle, waiting(),
+                cause);
     }
 
     private Connection track(Connection pooled, int generationBefore, int epochBefore, Kept entry) {
